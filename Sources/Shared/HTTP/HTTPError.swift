@@ -1,0 +1,49 @@
+/// An error that maps to an HTTP status and the contract's JSON body
+/// `{"error": "<code>", "message": "<human text>"}`.
+public struct HTTPError: Error, Sendable, Equatable {
+    /// The HTTP status code.
+    public var status: Int
+    /// The machine-readable error code, e.g. `invalid-code`.
+    public var code: String
+    /// A sentence for humans.
+    public var message: String
+    /// Extra headers, e.g. `Allow` on a 405.
+    public var headers: [String: String]
+
+    /// Creates an error.
+    ///
+    /// - Parameters:
+    ///   - status: the HTTP status.
+    ///   - code: the machine-readable code.
+    ///   - message: the human text.
+    ///   - headers: extra response headers.
+    public init(status: Int, code: String, message: String, headers: [String: String] = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+    }
+
+    /// The JSON response this error becomes.
+    public var response: Response {
+        var response = Response.json(
+            status: status, Array("{\"error\":\(JSONText.quote(code)),\"message\":\(JSONText.quote(message))}".utf8))
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) {
+            response.headers.append((name, value))
+        }
+        return response
+    }
+
+    /// 404 for a path this service does not serve.
+    public static let notFound = HTTPError(status: 404, code: "not-found", message: "No such resource.")
+
+    /// 405 naming the methods that are allowed.
+    ///
+    /// - Parameter allowed: the methods the resource serves.
+    public static func methodNotAllowed(_ allowed: [String]) -> HTTPError {
+        HTTPError(
+            status: 405, code: "method-not-allowed",
+            message: "Use \(allowed.joined(separator: " or ")).",
+            headers: ["Allow": allowed.joined(separator: ", ")])
+    }
+}

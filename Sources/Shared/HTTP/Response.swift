@@ -1,0 +1,96 @@
+/// One HTTP response: a status, ordered headers and a body.
+public struct Response: Sendable {
+    /// The HTTP status code.
+    public var status: Int
+    /// Header fields in the order they are sent.
+    public var headers: [(name: String, value: String)]
+    /// The body bytes (not sent for HEAD requests).
+    public var body: [UInt8]
+
+    /// Creates a response.
+    ///
+    /// - Parameters:
+    ///   - status: the status code.
+    ///   - headers: the header fields, in order.
+    ///   - body: the body.
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The first value of a header, by case-insensitive name.
+    public func header(_ name: String) -> String? {
+        let wanted = name.lowercased()
+        return headers.first { $0.name.lowercased() == wanted }?.value
+    }
+
+    /// Every value of a header, by case-insensitive name.
+    public func headerValues(_ name: String) -> [String] {
+        let wanted = name.lowercased()
+        return headers.filter { $0.name.lowercased() == wanted }.map(\.value)
+    }
+
+    /// A 302 to `location`, never cached.
+    ///
+    /// - Parameter location: a target built by `RedirectTarget`, never from raw request bytes.
+    public static func redirect(to location: String) -> Response {
+        Response(status: 302, headers: [("Location", location), ("Cache-Control", "no-store")])
+    }
+
+    /// A JSON response from already-encoded bytes.
+    ///
+    /// - Parameters:
+    ///   - status: the status code.
+    ///   - json: the encoded body.
+    public static func json(status: Int, _ json: [UInt8]) -> Response {
+        Response(
+            status: status,
+            headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
+            body: json)
+    }
+
+    /// The CGI-style header block FastCGI responders write: `Status:` first, CRLF line ends.
+    ///
+    /// A header that would carry a control character is never written: the whole response
+    /// becomes a 500, because a split header is worse than a failed request.
+    public func cgiHead(includeBody: Bool) -> [UInt8] {
+        guard headers.allSatisfy({ Self.isSafe($0.name) && Self.isSafe($0.value) }) else {
+            return HTTPError(status: 500, code: "internal-error", message: "unsafe response header")
+                .response.cgiHead(includeBody: includeBody)
+        }
+        var text = "Status: \(status) \(Self.reason(for: status))\r\n"
+        for (name, value) in headers {
+            text += name + ": " + value + "\r\n"
+        }
+        text += "Content-Length: \(body.count)\r\n\r\n"
+        return Array(text.utf8)
+    }
+
+    /// True when `text` holds no control character (CR, LF, NUL, …) and no byte above ASCII.
+    static func isSafe(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7f }
+    }
+
+    /// The reason phrase of the statuses this service uses.
+    static func reason(for status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 201: "Created"
+        case 204: "No Content"
+        case 302: "Found"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 409: "Conflict"
+        case 413: "Content Too Large"
+        case 415: "Unsupported Media Type"
+        case 422: "Unprocessable Content"
+        case 429: "Too Many Requests"
+        case 503: "Service Unavailable"
+        default: status >= 500 ? "Internal Server Error" : "Status"
+        }
+    }
+}

@@ -1,0 +1,85 @@
+/// A referral link recognised in a request path or query (SPEC §1), and where it redirects.
+public struct ReferralLink: Equatable, Sendable {
+    /// The shape of the link, which decides the redirect target.
+    public enum Kind: Equatable, Sendable {
+        /// `/r/{code}` → `{FRONTEND_BASE_URL}/onboard?ref={code}`.
+        case onboard
+        /// `/ref/{code}` → `/`; also the safe default of the spell and query shapes.
+        case home
+        /// `/{spell}/ref/{code}` → `/{spell}`.
+        case spell(String)
+        /// `{path}?…ref={code}…` → the same path and the other query pairs, in order.
+        case page(path: String, query: String)
+    }
+
+    public var kind: Kind
+    /// The code, decoded and well-formed; nil when it is malformed, which means: redirect to the
+    /// safe default and record nothing.
+    public var code: String?
+
+    /// Recognises a referral link, or returns nil when the request is not one.
+    ///
+    /// - Parameters:
+    ///   - path: the raw request path.
+    ///   - query: the raw query string.
+    public static func parse(path: String, query: String) -> ReferralLink? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard segments.count >= 2, segments[0].isEmpty else { return nil }
+        let parts = segments.dropFirst()
+        let first = parts[parts.startIndex]
+        if first == "r" || first == "ref" {
+            let code = parts.count == 2 ? decodedCode(parts[parts.startIndex + 1]) : nil
+            return ReferralLink(kind: first == "r" ? .onboard : .home, code: code)
+        }
+        if parts.count >= 2, parts[parts.startIndex + 1] == "ref" {
+            guard parts.count == 3, let spell = decodedSpell(first),
+                let code = decodedCode(parts[parts.startIndex + 2])
+            else {
+                return ReferralLink(kind: .home, code: nil)
+            }
+            return ReferralLink(kind: .spell(spell), code: code)
+        }
+        return parseQueryLink(path: path, query: query)
+    }
+
+    /// `?ref=` on any other path: the first `ref` names the code; every `ref` pair is dropped and
+    /// the other pairs are kept in order when they are safe to echo.
+    static func parseQueryLink(path: String, query: String) -> ReferralLink? {
+        let items = QueryString.parse(query)
+        guard let reference = items.first(where: { $0.name == "ref" }) else { return nil }
+        let code = reference.value.flatMap { ReferralSyntax.isValidCode($0) ? $0 : nil }
+        guard SafeRedirect.isSafePath(path) else { return ReferralLink(kind: .home, code: code) }
+        let kept = items.filter { $0.name != "ref" && SafeRedirect.isSafeQueryPair($0.raw) }.map(\.raw)
+        return ReferralLink(kind: .page(path: path, query: kept.joined(separator: "&")), code: code)
+    }
+
+    /// The Location for this link.
+    ///
+    /// - Parameters:
+    ///   - code: the code to name in the target (the stored spelling for a known code); only the
+    ///     onboard target carries it.
+    ///   - frontendBaseURL: the configured site origin.
+    public func location(code: String?, frontendBaseURL: String) -> String {
+        switch kind {
+        case .onboard: frontendBaseURL + "/onboard" + (code.map { "?ref=" + $0 } ?? "")
+        case .home: "/"
+        case .spell(let spell): "/" + spell
+        case .page(let path, let query): query.isEmpty ? path : path + "?" + query
+        }
+    }
+
+    static func decodedCode(_ segment: Substring) -> String? {
+        // An escape takes three bytes: anything longer cannot decode into a valid code.
+        guard segment.utf8.count <= 3 * ReferralSyntax.codeLength.upperBound,
+            let text = PercentDecoding.decodeString(segment), ReferralSyntax.isValidCode(text)
+        else { return nil }
+        return text
+    }
+
+    static func decodedSpell(_ segment: Substring) -> String? {
+        guard segment.utf8.count <= 3 * ReferralSyntax.spellLength.upperBound,
+            let text = PercentDecoding.decodeString(segment), ReferralSyntax.isValidSpell(text)
+        else { return nil }
+        return text
+    }
+}

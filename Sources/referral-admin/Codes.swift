@@ -1,0 +1,71 @@
+import ArgumentParser
+import Shared
+
+@preconcurrency import Glibc
+
+struct Codes: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create, list, deactivate and reactivate referral codes.",
+        subcommands: [Create.self, List.self, Deactivate.self, Activate.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a code owned by a wallet.")
+
+        @Option(name: .long, help: "The owner's Solana wallet address.") var wallet: String
+        @Option(name: .long, help: "The code, 3-32 of A-Z a-z 0-9 _ -.") var code: String
+        @Option(name: .long, help: "The vault that receives purchases made through this code.") var vault: String?
+        @Flag(name: .long, help: "Succeed quietly when the code already exists for this wallet.") var ifMissing = false
+
+        func validate() throws {
+            guard ReferralSyntax.isValidCode(code) else { throw ValidationError("code must be 3-32 of A-Z a-z 0-9 _ -") }
+            guard SolanaAddress.isValid(wallet) else { throw ValidationError("wallet must be a base58 Solana address") }
+            if let vault, !SolanaAddress.isValid(vault) {
+                throw ValidationError("vault must be a base58 Solana address")
+            }
+        }
+
+        func run() throws {
+            let store = try openStore()
+            if let created = try store.insertCode(code, wallet: wallet, vaultAddress: vault, createdAt: Int64(time(nil))) {
+                print("created \(created.code) for \(created.wallet)")
+                return
+            }
+            if ifMissing, let existing = try store.findCode(code), existing.wallet == wallet {
+                print("exists \(existing.code) for \(existing.wallet)")
+                return
+            }
+            throw CleanExit.message("code \(code) is taken")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List every code, tab-separated.")
+
+        func run() throws {
+            print("code\twallet\tvault\tactive")
+            for record in try openStore().allCodes() {
+                print("\(record.code)\t\(record.wallet)\t\(record.vaultAddress ?? "-")\t\(record.active ? "yes" : "no")")
+            }
+        }
+    }
+
+    struct Deactivate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a code: its links redirect without a cookie.")
+        @Argument(help: "The code.") var code: String
+
+        func run() throws {
+            guard try openStore().setActive(code, false) else { throw ValidationError("no such code: \(code)") }
+            print("deactivated \(code)")
+        }
+    }
+
+    struct Activate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reactivate a deactivated code.")
+        @Argument(help: "The code.") var code: String
+
+        func run() throws {
+            guard try openStore().setActive(code, true) else { throw ValidationError("no such code: \(code)") }
+            print("activated \(code)")
+        }
+    }
+}

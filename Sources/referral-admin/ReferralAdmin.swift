@@ -1,0 +1,30 @@
+import ArgumentParser
+import Shared
+
+@preconcurrency import Glibc
+
+/// The sysadmin's command-line tool. Settings come from the same environment as the responder.
+@main
+struct ReferralAdmin: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "referral-admin",
+        abstract: "Administer the referral database.",
+        subcommands: [Migrate.self, Codes.self])
+}
+
+/// Opens the configured database, migrated to the current schema.
+func openStore() throws -> ReferralStore {
+    let config = try Config(environment: Environment.current())
+    let store = try ReferralStore(path: config.databasePath, gate: WriteGate())
+    try SchemaMigrator.migrate(store.connection)
+    return store
+}
+
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema.")
+
+    func run() throws {
+        let store = try openStore()
+        print("schema version \(try SchemaMigrator.currentVersion(store.connection))")
+    }
+}
