@@ -43,13 +43,15 @@ public struct ReferralLink: Equatable, Sendable {
     }
 
     /// `?ref=` on any other path: the first `ref` names the code; every `ref` pair is dropped and
-    /// the other pairs are kept in order when they are safe to echo.
+    /// the other pairs are kept in order when they are safe to echo. The name matches in any case,
+    /// as nginx's `$arg_ref` (which routes these requests here) does.
     static func parseQueryLink(path: String, query: String) -> ReferralLink? {
         let items = QueryString.parse(query)
-        guard let reference = items.first(where: { $0.name == "ref" }) else { return nil }
+        func isReference(_ item: QueryItem) -> Bool { item.name?.lowercased() == "ref" }
+        guard let reference = items.first(where: isReference) else { return nil }
         let code = reference.value.flatMap { ReferralSyntax.isValidCode($0) ? $0 : nil }
         guard SafeRedirect.isSafePath(path) else { return ReferralLink(kind: .home, code: code) }
-        let kept = items.filter { $0.name != "ref" && SafeRedirect.isSafeQueryPair($0.raw) }.map(\.raw)
+        let kept = items.filter { !isReference($0) && SafeRedirect.isSafeQueryPair($0.raw) }.map(\.raw)
         return ReferralLink(kind: .page(path: path, query: kept.joined(separator: "&")), code: code)
     }
 

@@ -1,0 +1,27 @@
+@preconcurrency import Glibc
+
+/// A fresh directory under /tmp for one test, removed with everything in it when released.
+final class TemporaryDirectory {
+    let path: String
+
+    init() {
+        var template = Array("/tmp/fcgi-referral-test-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        precondition(made != nil, "mkdtemp failed")
+        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// A path inside the directory.
+    func file(_ name: String) -> String { path + "/" + name }
+
+    deinit {
+        if let directory = opendir(path) {
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                if name != "." && name != ".." { unlink(file(name)) }
+            }
+            closedir(directory)
+        }
+        rmdir(path)
+    }
+}
