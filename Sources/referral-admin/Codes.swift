@@ -1,12 +1,12 @@
 import ArgumentParser
-import Shared
-
 @preconcurrency import Glibc
+import Shared
 
 struct Codes: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create, list, deactivate and reactivate referral codes.",
-        subcommands: [Create.self, List.self, Deactivate.self, Activate.self])
+        subcommands: [Create.self, List.self, Deactivate.self, Activate.self]
+    )
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a code owned by a wallet.")
@@ -17,7 +17,9 @@ struct Codes: ParsableCommand {
         @Flag(name: .long, help: "Succeed quietly when the code already exists for this wallet.") var ifMissing = false
 
         func validate() throws {
-            guard ReferralSyntax.isValidCode(code) else { throw ValidationError("code must be 3-32 of A-Z a-z 0-9 _ -") }
+            guard ReferralSyntax.isValidCode(code) else {
+                throw ValidationError("code must be 3-32 of A-Z a-z 0-9 _ -")
+            }
             guard SolanaAddress.isValid(wallet) else { throw ValidationError("wallet must be a base58 Solana address") }
             if let vault, !SolanaAddress.isValid(vault) {
                 throw ValidationError("vault must be a base58 Solana address")
@@ -26,7 +28,12 @@ struct Codes: ParsableCommand {
 
         func run() throws {
             let store = try openStore()
-            if let created = try store.insertCode(code, wallet: wallet, vaultAddress: vault, createdAt: Int64(time(nil))) {
+            if let created = try store.insertCode(
+                code,
+                wallet: wallet,
+                vaultAddress: vault,
+                createdAt: Int64(time(nil))
+            ) {
                 print("created \(created.code) for \(created.wallet)")
                 return
             }
@@ -44,7 +51,9 @@ struct Codes: ParsableCommand {
         func run() throws {
             print("code\twallet\tvault\tactive")
             for record in try openStore().allCodes() {
-                print("\(record.code)\t\(record.wallet)\t\(record.vaultAddress ?? "-")\t\(record.active ? "yes" : "no")")
+                print(
+                    "\(record.code)\t\(record.wallet)\t\(record.vaultAddress ?? "-")\t\(record.active ? "yes" : "no")"
+                )
             }
         }
     }

@@ -1,7 +1,6 @@
 import ArgumentParser
-import Shared
-
 @preconcurrency import Glibc
+import Shared
 
 /// The sysadmin's command-line tool. Settings come from the same environment as the responder.
 @main
@@ -9,7 +8,8 @@ struct ReferralAdmin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "referral-admin",
         abstract: "Administer the referral database.",
-        subcommands: [Migrate.self, Codes.self])
+        subcommands: [Migrate.self, Codes.self]
+    )
 }
 
 /// Opens the configured database, migrated to the current schema.

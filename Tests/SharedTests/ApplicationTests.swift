@@ -12,7 +12,10 @@ struct ApplicationTests {
         var environment = ["REFERRAL_DB": directory.file("db.sqlite"), "FRONTEND_BASE_URL": "https://site.example/"]
         environment.merge(settings) { $1 }
         let application = Application(
-            config: try Config(environment: environment), logger: Logger(label: "test"), now: { 1_000_000 })
+            config: try Config(environment: environment),
+            logger: Logger(label: "test"),
+            now: { 1_000_000 }
+        )
         let store = try ReferralStore(path: application.config.databasePath, gate: application.gate)
         try SchemaMigrator.migrate(store.connection)
         _ = try store.insertCode("Demo", wallet: wallet, vaultAddress: nil, createdAt: 1)
@@ -31,7 +34,8 @@ struct ApplicationTests {
         #expect(response.header("Cache-Control") == "no-store")
         #expect(
             response.header("Set-Cookie")
-                == "referral_code=Demo; Max-Age=7776000; Path=/; HttpOnly; Secure; SameSite=Lax")
+                == "referral_code=Demo; Max-Age=7776000; Path=/; HttpOnly; Secure; SameSite=Lax"
+        )
         #expect(try clickFlags(store) == [nil])
     }
 
@@ -54,9 +58,13 @@ struct ApplicationTests {
         let (application, store) = try makeApplication()
         _ = application.respond(to: Request(method: "HEAD", uri: "/r/Demo"), store: store)
         _ = application.respond(
-            to: Request(method: "GET", uri: "/r/Demo", headers: ["user-agent": "facebookexternalhit/1.1"]), store: store)
+            to: Request(method: "GET", uri: "/r/Demo", headers: ["user-agent": "facebookexternalhit/1.1"]),
+            store: store
+        )
         _ = application.respond(
-            to: Request(method: "GET", uri: "/r/Demo", headers: ["sec-fetch-dest": "document"]), store: store)
+            to: Request(method: "GET", uri: "/r/Demo", headers: ["sec-fetch-dest": "document"]),
+            store: store
+        )
         #expect(try clickFlags(store) == ["head", "bot", nil])
     }
 

@@ -46,6 +46,7 @@ struct CookieTests {
     @Test func buildsTheContractCookie() {
         #expect(
             Cookies.setCookie(name: "referral_code", value: "DEMO", maxAge: 7_776_000, sameSite: "Lax")
-                == "referral_code=DEMO; Max-Age=7776000; Path=/; HttpOnly; Secure; SameSite=Lax")
+                == "referral_code=DEMO; Max-Age=7776000; Path=/; HttpOnly; Secure; SameSite=Lax"
+        )
     }
 }

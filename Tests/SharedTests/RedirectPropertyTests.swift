@@ -9,7 +9,8 @@ struct RedirectPropertyTests {
 
     /// Building blocks of hostile request targets.
     static let pieces = [
-        "/", "//", "\\", "/\\", "%2F", "%2f", "%5C", "%5c", "%252F", "%25252F", "%0d%0a", "%0D%0A", "%00", "%09", "\r\n",
+        "/", "//", "\\", "/\\", "%2F", "%2f", "%5C", "%5c", "%252F", "%25252F", "%0d%0a", "%0D%0A", "%00", "%09",
+        "\r\n",
         "\u{0}", "evil.com", "@evil.com", ":443", "ref", "r", "=", "&", "?", "#", "..", ".", "%2e%2e", "DEMO", "x", "%",
         "%zz", "Ａ", "／", "%EF%BC%8F", "http://evil.com", "https:", "javascript:", " ", "+", "%20", "\u{7f}", "ref=DEMO",
     ]
@@ -48,7 +49,10 @@ struct RedirectPropertyTests {
             if Bool.random(using: &random) { query += "&ref=DEMO" }
             guard let link = ReferralLink.parse(path: path, query: query) else { continue }
             let location = link.location(code: link.code, frontendBaseURL: Self.base)
-            #expect(Self.isSafeLocation(location), "path \(path.debugDescription) query \(query.debugDescription) → \(location.debugDescription)")
+            #expect(
+                Self.isSafeLocation(location),
+                "path \(path.debugDescription) query \(query.debugDescription) → \(location.debugDescription)"
+            )
             checked += 1
         }
         // The generator must actually reach the redirect builder, or this test proves nothing.

@@ -48,7 +48,9 @@ struct ReferralLinkTests {
         #expect(location("/p?ref=DEMO&x=%250d") == "/p")
     }
 
-    @Test(arguments: ["//evil.com", "/\\evil.com", "/%2F%2Fevil.com", "/a%5Cb", "/%252F%252Fevil.com", "/a%00b", "/caf\u{e9}"])
+    @Test(arguments: [
+        "//evil.com", "/\\evil.com", "/%2F%2Fevil.com", "/a%5Cb", "/%252F%252Fevil.com", "/a%00b", "/caf\u{e9}",
+    ])
     func unsafePagePathsFallBackToRoot(_ path: String) {
         #expect(location(path + "?ref=DEMO") == "/")
     }

@@ -13,7 +13,16 @@ struct ReferralStoreTests {
     }
 
     func click(_ codeID: Int64, ip: String, at time: Int64, flag: ClickFlag? = nil) -> NewClick {
-        NewClick(codeID: codeID, ip: ip, userAgent: "UA", referer: nil, path: "/r/X", wallet: nil, flag: flag, createdAt: time)
+        NewClick(
+            codeID: codeID,
+            ip: ip,
+            userAgent: "UA",
+            referer: nil,
+            path: "/r/X",
+            wallet: nil,
+            flag: flag,
+            createdAt: time
+        )
     }
 
     @Test func codesAreUniqueAndFoundCaseInsensitively() throws {
@@ -34,7 +43,9 @@ struct ReferralStoreTests {
     @Test func countsExactlyTheHourlyLimitPerIP() throws {
         let store = try makeStore()
         let code = try #require(try store.insertCode("ABC", wallet: wallet, vaultAddress: nil, createdAt: 1))
-        let flags = try (0..<5).map { try store.recordClick(click(code.id, ip: "10.0.0.1", at: 1000 + Int64($0)), limitPerHour: 3) }
+        let flags = try (0..<5).map {
+            try store.recordClick(click(code.id, ip: "10.0.0.1", at: 1000 + Int64($0)), limitPerHour: 3)
+        }
         #expect(flags == [nil, nil, nil, .rateLimited, .rateLimited])
         // Another IP is not affected; an hour later the first IP counts again.
         #expect(try store.recordClick(click(code.id, ip: "10.0.0.2", at: 1005), limitPerHour: 3) == nil)

@@ -20,7 +20,7 @@ struct ReferralSyntaxTests {
         #expect(ReferralSyntax.isValidSpell(String(repeating: "s", count: 64)))
         #expect(!ReferralSyntax.isValidSpell(String(repeating: "s", count: 65)))
         #expect(!ReferralSyntax.isValidSpell(""))
-        #expect(!ReferralSyntax.isValidSpell("..")) 
+        #expect(!ReferralSyntax.isValidSpell(".."))
     }
 }
 

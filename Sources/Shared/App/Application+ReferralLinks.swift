@@ -16,19 +16,36 @@ extension Application {
             return .redirect(to: link.location(code: link.code, frontendBaseURL: config.frontendBaseURL))
         }
         let flag = ClickClassifier.flag(for: request)
-        let wallet = QueryString.firstValue("wallet", in: request.query).flatMap { SolanaAddress.isValid($0) ? $0 : nil }
+        let wallet = QueryString.firstValue("wallet", in: request.query).flatMap {
+            SolanaAddress.isValid($0) ? $0 : nil
+        }
         try store.recordClick(
             NewClick(
-                codeID: record.id, ip: request.remoteAddress, userAgent: request.header("user-agent"),
-                referer: request.header("referer"), path: request.path, wallet: wallet, flag: flag, createdAt: now()),
-            limitPerHour: config.clickLimitPerHour)
+                codeID: record.id,
+                ip: request.remoteAddress,
+                userAgent: request.header("user-agent"),
+                referer: request.header("referer"),
+                path: request.path,
+                wallet: wallet,
+                flag: flag,
+                createdAt: now()
+            ),
+            limitPerHour: config.clickLimitPerHour
+        )
         var response = Response.redirect(to: link.location(code: record.code, frontendBaseURL: config.frontendBaseURL))
         if flag != .subresource {
             // No cookie for images, frames and scripts: that would be cookie stuffing.
             response.headers.append(
-                ("Set-Cookie", Cookies.setCookie(
-                    name: Self.referralCookieName, value: record.code, maxAge: config.cookieDays * 86_400,
-                    sameSite: "Lax")))
+                (
+                    "Set-Cookie",
+                    Cookies.setCookie(
+                        name: Self.referralCookieName,
+                        value: record.code,
+                        maxAge: config.cookieDays * 86_400,
+                        sameSite: "Lax"
+                    )
+                )
+            )
         }
         return response
     }

@@ -1,6 +1,5 @@
-import Logging
-
 @preconcurrency import Glibc
+import Logging
 
 /// The responder's request handling, shared by all worker threads: configuration, the write gate
 /// and the routes. Per-thread state (the SQLite connection) lives in the `ReferralStore` each
@@ -44,7 +43,8 @@ public final class Application: Sendable {
             return error.response
         } catch {
             logger.error("\(request.method) \(request.path) failed: \(error)")
-            return HTTPError(status: 500, code: "internal-error", message: "The request could not be completed.").response
+            return HTTPError(status: 500, code: "internal-error", message: "The request could not be completed.")
+                .response
         }
     }
 

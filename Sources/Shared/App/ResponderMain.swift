@@ -1,6 +1,5 @@
-import Logging
-
 @preconcurrency import Glibc
+import Logging
 
 /// Start-up of the `fcgi-referral` executable, kept here so its main.swift stays a few lines.
 public enum ResponderMain {
@@ -22,10 +21,16 @@ public enum ResponderMain {
             try SchemaMigrator.migrate(SQLiteConnection(path: config.databasePath))
             let application = Application(config: config, logger: logger)
             let listener = try FastCGIListener.open(
-                address: config.fcgiSocket, unixMode: config.fcgiSocketMode, environment: environment)
+                address: config.fcgiSocket,
+                unixMode: config.fcgiSocketMode,
+                environment: environment
+            )
             let server = try FastCGIServer(
-                listener: listener, threadCount: config.fcgiThreads, logger: logger,
-                makeHandler: { try application.makeHandler() })
+                listener: listener,
+                threadCount: config.fcgiThreads,
+                logger: logger,
+                makeHandler: { try application.makeHandler() }
+            )
             return server.run() == 0 ? 0 : 1
         } catch let error as ConfigError {
             logger.critical("configuration error: \(error)")

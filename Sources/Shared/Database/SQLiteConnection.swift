@@ -1,5 +1,4 @@
 import CSQLite
-
 @preconcurrency import Glibc
 
 /// One SQLite connection, confined to one thread, with a cache of prepared statements.
@@ -28,7 +27,8 @@ public final class SQLiteConnection {
     /// Related SQLite documentation: <https://www.sqlite.org/c3ref/open.html>
     public init(path: String, readOnly: Bool = false) throws {
         var pointer: OpaquePointer?
-        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let flags =
+            (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &pointer, flags, nil)
         guard rc == SQLITE_OK, let pointer else {

@@ -40,7 +40,9 @@ public final class SQLiteStatement {
             case .text(let text):
                 rc = text.withCString { csqlite_bind_text_transient(handle, index, $0, -1) }
             case .blob(let bytes):
-                rc = bytes.withUnsafeBytes { csqlite_bind_blob_transient(handle, index, $0.baseAddress, Int32($0.count)) }
+                rc = bytes.withUnsafeBytes {
+                    csqlite_bind_blob_transient(handle, index, $0.baseAddress, Int32($0.count))
+                }
             }
             guard rc == SQLITE_OK else { throw error(rc) }
         }
@@ -104,7 +106,11 @@ public final class SQLiteStatement {
     }
 
     private func error(_ rc: Int32) -> SQLiteError {
-        SQLiteError(code: sqlite3_extended_errcode(connection), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+        SQLiteError(
+            code: sqlite3_extended_errcode(connection),
+            message: String(cString: sqlite3_errmsg(connection)),
+            sql: sql
+        )
     }
 }
 

@@ -26,7 +26,9 @@ public enum SchemaMigrator {
         let version = try currentVersion(connection)
         guard version == steps.count else {
             throw SQLiteError(
-                code: 1, message: "database schema version \(version) is newer than this binary's \(steps.count)")
+                code: 1,
+                message: "database schema version \(version) is newer than this binary's \(steps.count)"
+            )
         }
         return version
     }

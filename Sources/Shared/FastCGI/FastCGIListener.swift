@@ -20,7 +20,8 @@ public struct FastCGIListener: Sendable {
     ///   - unixMode: permission bits for a unix socket this process creates.
     ///   - environment: the process environment, for `LISTEN_PID` / `LISTEN_FDS`.
     /// - Throws: `ListenerError` with a sentence for the sysadmin.
-    public static func open(address: String, unixMode: mode_t, environment: [String: String]) throws -> FastCGIListener {
+    public static func open(address: String, unixMode: mode_t, environment: [String: String]) throws -> FastCGIListener
+    {
         if let pid = environment["LISTEN_PID"].flatMap({ Int32($0) }), pid == getpid(),
             let count = environment["LISTEN_FDS"].flatMap({ Int($0) }), count >= 1
         {
@@ -64,7 +65,9 @@ public struct FastCGIListener: Sendable {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ListenerError("socket(): \(errnoText())") }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard bound == 0 else {
             let reason = errnoText()
@@ -106,7 +109,9 @@ public struct FastCGIListener: Sendable {
         guard fd >= 0 else { return false }
         defer { _ = Glibc.close(fd) }
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         } == 0
     }
 
@@ -128,7 +133,9 @@ public struct FastCGIListener: Sendable {
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 1024) == 0 else {
             let reason = errnoText()

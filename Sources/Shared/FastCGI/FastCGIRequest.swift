@@ -1,5 +1,4 @@
 import CFastCGI
-
 @preconcurrency import Glibc
 
 /// One worker thread's libfcgi request: the only owner of its `FCGX_Request` and of the
@@ -56,7 +55,10 @@ public final class FastCGIRequest {
     ///
     /// - Returns: the request, or an `HTTPError` (413, 431, 400) to answer without handling it.
     public func read() -> Result<Request, HTTPError> {
-        var method = "", uri = "/", remote = "", contentLength = 0
+        var method = ""
+        var uri = "/"
+        var remote = ""
+        var contentLength = 0
         var headers: [String: String] = [:]
         var total = 0
         var cursor = request.pointee.envp
@@ -65,7 +67,9 @@ public final class FastCGIRequest {
             let length = strlen(entry)
             total += length
             guard total <= Self.maxParamBytes else {
-                return .failure(HTTPError(status: 431, code: "headers-too-large", message: "Request headers too large."))
+                return .failure(
+                    HTTPError(status: 431, code: "headers-too-large", message: "Request headers too large.")
+                )
             }
             guard let equals = strchr(entry, Int32(UInt8(ascii: "="))) else { continue }
             let nameLength = entry.distance(to: equals)
@@ -90,7 +94,9 @@ public final class FastCGIRequest {
             return .failure(HTTPError(status: 413, code: "body-too-large", message: "Request body too large."))
         }
         guard let body = readBody(count: contentLength) else {
-            return .failure(HTTPError(status: 400, code: "bad-request", message: "Request body shorter than Content-Length."))
+            return .failure(
+                HTTPError(status: 400, code: "bad-request", message: "Request body shorter than Content-Length.")
+            )
         }
         return .success(Request(method: method, uri: uri, remoteAddress: remote, headers: headers, body: body))
     }
@@ -113,7 +119,9 @@ public final class FastCGIRequest {
         guard !bytes.isEmpty else { return }
         // A failed write means nginx has gone away; there is nobody left to tell.
         _ = bytes.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { FCGX_PutStr($0.baseAddress, Int32($0.count), request.pointee.out) }
+            buffer.withMemoryRebound(to: CChar.self) {
+                FCGX_PutStr($0.baseAddress, Int32($0.count), request.pointee.out)
+            }
         }
     }
 

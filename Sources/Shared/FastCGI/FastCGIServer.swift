@@ -1,8 +1,7 @@
 import CFastCGI
+@preconcurrency import Glibc
 import Logging
 import Synchronization
-
-@preconcurrency import Glibc
 
 /// Handles requests on one worker thread; made once per thread, so it may hold thread-confined
 /// resources such as a SQLite connection.
@@ -35,7 +34,9 @@ public final class FastCGIServer: Sendable {
     ///   - makeHandler: called once on each worker thread to build that thread's handler.
     /// - Throws: `ListenerError` when the wake-up pipe cannot be made.
     public init(
-        listener: FastCGIListener, threadCount: Int, logger: Logger,
+        listener: FastCGIListener,
+        threadCount: Int,
+        logger: Logger,
         makeHandler: @escaping @Sendable () throws -> RequestHandler
     ) throws {
         self.listener = listener

@@ -27,7 +27,9 @@ public struct HTTPError: Error, Sendable, Equatable {
     /// The JSON response this error becomes.
     public var response: Response {
         var response = Response.json(
-            status: status, Array("{\"error\":\(JSONText.quote(code)),\"message\":\(JSONText.quote(message))}".utf8))
+            status: status,
+            Array("{\"error\":\(JSONText.quote(code)),\"message\":\(JSONText.quote(message))}".utf8)
+        )
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) {
             response.headers.append((name, value))
         }
@@ -42,8 +44,10 @@ public struct HTTPError: Error, Sendable, Equatable {
     /// - Parameter allowed: the methods the resource serves.
     public static func methodNotAllowed(_ allowed: [String]) -> HTTPError {
         HTTPError(
-            status: 405, code: "method-not-allowed",
+            status: 405,
+            code: "method-not-allowed",
             message: "Use \(allowed.joined(separator: " or ")).",
-            headers: ["Allow": allowed.joined(separator: ", ")])
+            headers: ["Allow": allowed.joined(separator: ", ")]
+        )
     }
 }

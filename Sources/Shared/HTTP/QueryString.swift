@@ -28,7 +28,8 @@ public enum QueryString {
             return QueryItem(
                 name: PercentDecoding.decodeString(name, plusAsSpace: true),
                 value: PercentDecoding.decodeString(value, plusAsSpace: true),
-                raw: pair)
+                raw: pair
+            )
         }
     }
 

@@ -23,8 +23,11 @@ public struct Request: Sendable {
     ///   - headers: header values keyed by lower-case name.
     ///   - body: the body bytes.
     public init(
-        method: String, uri: String, remoteAddress: String = "127.0.0.1",
-        headers: [String: String] = [:], body: [UInt8] = []
+        method: String,
+        uri: String,
+        remoteAddress: String = "127.0.0.1",
+        headers: [String: String] = [:],
+        body: [UInt8] = []
     ) {
         self.method = method
         if let mark = uri.firstIndex(of: "?") {

@@ -47,7 +47,8 @@ public struct Response: Sendable {
         Response(
             status: status,
             headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
-            body: json)
+            body: json
+        )
     }
 
     /// The CGI-style header block FastCGI responders write: `Status:` first, CRLF line ends.

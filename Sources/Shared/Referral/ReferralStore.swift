@@ -74,7 +74,12 @@ public final class ReferralStore {
     ///   - createdAt: unix seconds.
     /// - Returns: the stored record, or nil when the code is taken.
     /// - Throws: `SQLiteError` for any other failure.
-    public func insertCode(_ code: String, wallet: String, vaultAddress: String?, createdAt: Int64) throws
+    public func insertCode(
+        _ code: String,
+        wallet: String,
+        vaultAddress: String?,
+        createdAt: Int64
+    ) throws
         -> ReferralCodeRecord?
     {
         try gate.run {
@@ -86,8 +91,13 @@ public final class ReferralStore {
                 return nil
             }
             return ReferralCodeRecord(
-                id: connection.lastInsertRowID, code: code, wallet: wallet, vaultAddress: vaultAddress, active: true,
-                createdAt: createdAt)
+                id: connection.lastInsertRowID,
+                code: code,
+                wallet: wallet,
+                vaultAddress: vaultAddress,
+                active: true,
+                createdAt: createdAt
+            )
         }
     }
 
@@ -127,7 +137,8 @@ public final class ReferralStore {
                 (SELECT count(*) FROM clicks WHERE ip = ?2 AND flag IS NULL AND created_at > ?8 - 3600) >= ?9
                 THEN 'rate-limited' END), ?8)
             RETURNING flag
-            """)
+            """
+        )
         let values: [SQLiteValue?] = [
             .integer(click.codeID), .text(click.ip), click.userAgent.map { .text(Self.clipped($0)) },
             click.referer.map { .text(Self.clipped($0)) }, .text(Self.clipped(click.path)),
@@ -149,7 +160,12 @@ public final class ReferralStore {
 
     static func codeRecord(_ row: SQLiteRow) -> ReferralCodeRecord {
         ReferralCodeRecord(
-            id: row.int64(0), code: row.text(1) ?? "", wallet: row.text(2) ?? "", vaultAddress: row.text(3),
-            active: row.int64(4) == 1, createdAt: row.int64(5))
+            id: row.int64(0),
+            code: row.text(1) ?? "",
+            wallet: row.text(2) ?? "",
+            vaultAddress: row.text(3),
+            active: row.int64(4) == 1,
+            createdAt: row.int64(5)
+        )
     }
 }

@@ -35,7 +35,8 @@ public enum SafeRedirect {
     /// unreserved / sub-delims / ":" / "@" / "/" / "%" (RFC 3986 §3.3), no space, no backslash.
     static func isPathByte(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
             true
         default:
             "-._~!$&'()*+,;=:@/%".utf8.contains(byte)

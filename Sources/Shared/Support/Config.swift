@@ -36,7 +36,9 @@ public struct Config: Sendable {
         func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
             guard let raw = text(name) else { return fallback }
             guard let value = Int(raw), range.contains(value) else {
-                throw ConfigError("\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound), got \(raw)")
+                throw ConfigError(
+                    "\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound), got \(raw)"
+                )
             }
             return value
         }
@@ -48,7 +50,11 @@ public struct Config: Sendable {
             throw ConfigError("FCGI_SOCKET_MODE must be octal permission bits such as 0660, got \(modeText)")
         }
         fcgiSocketMode = mode
-        fcgiThreads = try integer("FCGI_THREADS", default: 2 * max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))), range: 1...256)
+        fcgiThreads = try integer(
+            "FCGI_THREADS",
+            default: 2 * max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))),
+            range: 1...256
+        )
         cookieDays = try integer("REFERRAL_COOKIE_DAYS", default: 90, range: 1...3650)
         codePrefix = text("REFERRAL_CODE_PREFIX") ?? "WFG"
         guard codePrefix.count <= 26, ReferralSyntax.isCodeText(codePrefix) else {
@@ -83,7 +89,9 @@ public struct Config: Sendable {
     /// - Throws: `ConfigError` when `CONVERSION_SECRET` is unset or too short to be a real key.
     public func requireConversionSecret() throws -> String {
         guard let conversionSecret else {
-            throw ConfigError("CONVERSION_SECRET is required: set it to the HMAC key shared with the platform's backend")
+            throw ConfigError(
+                "CONVERSION_SECRET is required: set it to the HMAC key shared with the platform's backend"
+            )
         }
         guard conversionSecret.utf8.count >= 16 else {
             throw ConfigError("CONVERSION_SECRET must be at least 16 bytes long")
@@ -105,7 +113,8 @@ public struct Config: Sendable {
         }
         let authority = value.dropFirst(scheme.count)
         let allowed = authority.utf8.allSatisfy { byte in
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
                 || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || ".-:[]".utf8.contains(byte)
         }
         guard !authority.isEmpty, allowed else {
