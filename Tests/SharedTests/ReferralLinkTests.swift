@@ -28,13 +28,16 @@ struct ReferralLinkTests {
         #expect(link?.code == "DEMO")
     }
 
-    @Test(arguments: ["/r/", "/r/ab", "/r/a%2Fb", "/r/DEMO/extra", "/r/DE%0d%0aMO", "/r/%zz"])
+    @Test(arguments: ["/r/", "/r/ab", "/r/a%2Fb", "/r/DEMO/extra", "/r/DE%0d%0aMO", "/r/%zz", "//r/DEMO", "/r//DEMO"])
     func malformedOnboardCodesGoToTheBareOnboardPage(_ uri: String) {
         #expect(location(uri) == "https://example.com/onboard")
         #expect(ReferralLink.parse(path: Request(method: "GET", uri: uri).path, query: "")?.code == nil)
     }
 
-    @Test(arguments: ["/ref/", "/ref/a.b", "/bad.spell/ref/DEMO", "/sp/ref/x", "/sp/ref/DEMO/more", "/%2F/ref/DEMO"])
+    @Test(arguments: [
+        "/ref/", "/ref/a.b", "/bad.spell/ref/DEMO", "/sp/ref/x", "/sp/ref/DEMO/more", "/%2F/ref/DEMO",
+        "//evil.com/ref/DEMO", "/sp//ref/DEMO", "/ref//DEMO",
+    ])
     func malformedHomeAndSpellLinksGoToRoot(_ uri: String) {
         #expect(location(uri) == "/")
     }
@@ -53,6 +56,10 @@ struct ReferralLinkTests {
     ])
     func unsafePagePathsFallBackToRoot(_ path: String) {
         #expect(location(path + "?ref=DEMO") == "/")
+    }
+
+    @Test func rootPathWithRefIsAQueryLink() {
+        #expect(location("/?ref=DEMO&x=1") == "/?x=1")
     }
 
     @Test func pathsWithoutARefAreNotLinks() {

@@ -23,18 +23,17 @@ public struct ReferralLink: Equatable, Sendable {
     ///   - path: the raw request path.
     ///   - query: the raw query string.
     public static func parse(path: String, query: String) -> ReferralLink? {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard segments.count >= 2, segments[0].isEmpty else { return nil }
-        let parts = segments.dropFirst()
-        let first = parts[parts.startIndex]
-        if first == "r" || first == "ref" {
-            let code = parts.count == 2 ? decodedCode(parts[parts.startIndex + 1]) : nil
+        guard path.hasPrefix("/") else { return nil }
+        // nginx merges slashes before it picks a location, so `//x/ref/C` reaches the responder
+        // too: the shape is judged without empty segments, and an empty segment makes it malformed.
+        let parts = path.split(separator: "/")
+        let exact = parts.count == path.split(separator: "/", omittingEmptySubsequences: false).count - 1
+        if let first = parts.first, first == "r" || first == "ref" {
+            let code = exact && parts.count == 2 ? decodedCode(parts[1]) : nil
             return ReferralLink(kind: first == "r" ? .onboard : .home, code: code)
         }
-        if parts.count >= 2, parts[parts.startIndex + 1] == "ref" {
-            guard parts.count == 3, let spell = decodedSpell(first),
-                let code = decodedCode(parts[parts.startIndex + 2])
-            else {
+        if parts.count >= 2, parts[1] == "ref" {
+            guard exact, parts.count == 3, let spell = decodedSpell(parts[0]), let code = decodedCode(parts[2]) else {
                 return ReferralLink(kind: .home, code: nil)
             }
             return ReferralLink(kind: .spell(spell), code: code)

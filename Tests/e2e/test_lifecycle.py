@@ -1,0 +1,154 @@
+"""Start-up and shutdown of the responder (SPEC §7): SIGTERM finishes the requests in flight,
+exits 0 and removes the socket; a missing or short CONVERSION_SECRET stops start-up with a clear
+message; a click answered with its 302 is already committed (it survives a crash)."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import (
+    ADMIN,
+    RESPONDER,
+    make_temp_dir,
+    stack_env,
+    start_responder,
+    stop_process,
+    tail,
+    unique_ip,
+    wait_for_socket,
+)
+
+# FastCGI record types (FastCGI 1.0 specification).
+BEGIN_REQUEST, END_REQUEST, PARAMS, STDIN, STDOUT = 1, 3, 4, 5, 6
+
+
+def fcgi_record(kind: int, body: bytes, request_id: int = 1) -> bytes:
+    padding = (8 - len(body) % 8) % 8
+    return struct.pack(">BBHHBB", 1, kind, request_id, len(body), padding, 0) + body + b"\0" * padding
+
+
+def fcgi_pair(name: str, value: str) -> bytes:
+    def length(data: bytes) -> bytes:
+        return bytes([len(data)]) if len(data) < 128 else struct.pack(">I", len(data) | 0x80000000)
+
+    n, v = name.encode(), value.encode()
+    return length(n) + length(v) + n + v
+
+
+def read_fcgi_response(sock: socket.socket) -> tuple[bytes, bool]:
+    """Reads records until END_REQUEST; returns the STDOUT bytes and whether END_REQUEST came."""
+    buffer = b""
+    stdout = b""
+    while True:
+        while len(buffer) >= 8:
+            _, kind, _, length, padding, _ = struct.unpack(">BBHHBB", buffer[:8])
+            if len(buffer) < 8 + length + padding:
+                break
+            content = buffer[8:8 + length]
+            buffer = buffer[8 + length + padding:]
+            if kind == STDOUT:
+                stdout += content
+            elif kind == END_REQUEST:
+                return stdout, True
+        chunk = sock.recv(65536)
+        if not chunk:
+            return stdout, False
+        buffer += chunk
+
+
+@pytest.fixture
+def responder_env():
+    dir = make_temp_dir("fcgi-referral-e2e-lifecycle-")
+    env = stack_env(dir, 8080, FRONTEND_BASE_URL="https://example.test")
+    subprocess.run([str(ADMIN), "migrate"], env=env, check=True, capture_output=True, timeout=30)
+    processes = []
+    yield env, dir, processes
+    for process in processes:
+        stop_process(process)
+    shutil.rmtree(dir, ignore_errors=True)
+
+
+def wait_for_log(path: Path, text: str, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if text in path.read_text(errors="replace"):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def start_listening(responder_env):
+    """Starts a responder of the `responder_env` fixture and waits for its socket."""
+    env, dir, processes = responder_env
+    log = dir / "responder.stderr"
+    process = start_responder(env, log)
+    processes.append(process)
+    socket_path = Path(env["FCGI_SOCKET"])
+    wait_for_socket(socket_path, process, log)
+    return process, socket_path, log
+
+
+def test_sigterm_exits_0_and_removes_the_socket(responder_env):
+    process, socket_path, log = start_listening(responder_env)
+
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(15) == 0, tail(log)
+    assert not socket_path.exists(), "the socket file was left behind"
+
+
+def test_sigterm_finishes_the_request_in_flight(responder_env):
+    process, socket_path, log = start_listening(responder_env)
+
+    with socket.socket(socket.AF_UNIX) as client:
+        client.settimeout(15)
+        client.connect(str(socket_path))
+        params = b"".join(fcgi_pair(k, v) for k, v in {
+            "REQUEST_METHOD": "GET", "REQUEST_URI": "/r/NoSuchCode1", "QUERY_STRING": "",
+            "REMOTE_ADDR": "192.0.2.50", "SERVER_PROTOCOL": "HTTP/1.1"}.items())
+        # Half a request: the parameters are not finished yet.
+        client.sendall(fcgi_record(BEGIN_REQUEST, struct.pack(">HB5x", 1, 0)) + fcgi_record(PARAMS, params))
+        time.sleep(0.3)  # ordering only: let a worker take the connection before the signal
+        process.send_signal(signal.SIGTERM)
+        wait_for_log(log, "signal")
+        assert process.poll() is None, f"exited with a request in flight:\n{tail(log)}"
+        client.sendall(fcgi_record(PARAMS, b"") + fcgi_record(STDIN, b""))
+        stdout, ended = read_fcgi_response(client)
+
+    assert ended, f"no END_REQUEST; got {stdout!r}\n{tail(log)}"
+    head = stdout.split(b"\r\n\r\n")[0].split(b"\r\n")
+    assert head[0] == b"Status: 302 Found"
+    assert b"Location: https://example.test/onboard?ref=NoSuchCode1" in head
+    assert process.wait(15) == 0, tail(log)
+    assert not socket_path.exists()
+
+
+@pytest.mark.parametrize("secret", [None, "", "x" * 15], ids=["unset", "empty", "15-bytes"])
+def test_missing_or_short_conversion_secret_stops_start_up(responder_env, secret):
+    env, dir, processes = responder_env
+    if secret is None:
+        env.pop("CONVERSION_SECRET")
+    else:
+        env["CONVERSION_SECRET"] = secret
+    result = subprocess.run([str(RESPONDER)], env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    assert "CONVERSION_SECRET" in result.stderr
+    assert not Path(env["FCGI_SOCKET"]).exists()
+
+
+def test_click_is_committed_before_the_302(make_stack):
+    stack = make_stack("crash")
+    code = stack.create_code()
+    ip = unique_ip()
+    response = stack.get(f"/r/{code}", ip=ip)
+    assert response.status == 302
+    stack.responder.send_signal(signal.SIGKILL)
+    stack.responder.wait(10)
+    assert [(row["ip"], row["flag"]) for row in stack.clicks(code)] == [(ip, None)]
