@@ -352,7 +352,8 @@ def render_nginx(dir: Path, port: int, socket_path: Path, access_log: Path | Non
     for snippet in ("fcgi-referral-site.conf", "fcgi-referral-pass.conf"):
         shutil.copy(REPO / "nginx" / snippet, dir / snippet)
     template = (REPO / "nginx" / "local.conf.template").read_text()
-    rendered = (template.replace("@DIR@", str(dir)).replace("@PORT@", str(port))
+    user = "user root;" if os.geteuid() == 0 else ""  # as scripts/lib/common.sh's render_nginx
+    rendered = (template.replace("@USER@", user).replace("@DIR@", str(dir)).replace("@PORT@", str(port))
                 .replace("@SOCKET@", str(socket_path.resolve()))
                 .replace("@ACCESS_LOG@", str(access_log or dir / "access.log")))
     (dir / "nginx.conf").write_text(rendered)

@@ -54,10 +54,11 @@ ensure_venv() {
 # render_nginx DIR PORT SOCKET [ACCESS_LOG]: writes DIR/nginx.conf and copies the site snippet
 # beside it, so nginx resolves its includes from DIR.
 render_nginx() {
-    local dir=$1 port=$2 socket=$3 access_log=${4:-$1/access.log}
+    local dir=$1 port=$2 socket=$3 access_log=${4:-$1/access.log} user=""
+    [ "$(id -u)" -eq 0 ] && user="user root;"
     mkdir -p "$dir/tmp"
     cp nginx/fcgi-referral-site.conf nginx/fcgi-referral-pass.conf "$dir/"
-    sed -e "s|@DIR@|$dir|g" -e "s|@PORT@|$port|g" -e "s|@SOCKET@|$socket|g" -e "s|@ACCESS_LOG@|$access_log|g" \
+    sed -e "s|@USER@|$user|" -e "s|@DIR@|$dir|g" -e "s|@PORT@|$port|g" -e "s|@SOCKET@|$socket|g" -e "s|@ACCESS_LOG@|$access_log|g" \
         nginx/local.conf.template > "$dir/nginx.conf"
 }
 
