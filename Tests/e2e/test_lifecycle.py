@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from fastcgi_client import BEGIN_REQUEST, PARAMS, STDIN, fcgi_pair, fcgi_record, read_fcgi_response
 from conftest import (
     ADMIN,
     RESPONDER,
@@ -25,44 +26,6 @@ from conftest import (
     unique_ip,
     wait_for_socket,
 )
-
-# FastCGI record types (FastCGI 1.0 specification).
-BEGIN_REQUEST, END_REQUEST, PARAMS, STDIN, STDOUT = 1, 3, 4, 5, 6
-
-
-def fcgi_record(kind: int, body: bytes, request_id: int = 1) -> bytes:
-    padding = (8 - len(body) % 8) % 8
-    return struct.pack(">BBHHBB", 1, kind, request_id, len(body), padding, 0) + body + b"\0" * padding
-
-
-def fcgi_pair(name: str, value: str) -> bytes:
-    def length(data: bytes) -> bytes:
-        return bytes([len(data)]) if len(data) < 128 else struct.pack(">I", len(data) | 0x80000000)
-
-    n, v = name.encode(), value.encode()
-    return length(n) + length(v) + n + v
-
-
-def read_fcgi_response(sock: socket.socket) -> tuple[bytes, bool]:
-    """Reads records until END_REQUEST; returns the STDOUT bytes and whether END_REQUEST came."""
-    buffer = b""
-    stdout = b""
-    while True:
-        while len(buffer) >= 8:
-            _, kind, _, length, padding, _ = struct.unpack(">BBHHBB", buffer[:8])
-            if len(buffer) < 8 + length + padding:
-                break
-            content = buffer[8:8 + length]
-            buffer = buffer[8 + length + padding:]
-            if kind == STDOUT:
-                stdout += content
-            elif kind == END_REQUEST:
-                return stdout, True
-        chunk = sock.recv(65536)
-        if not chunk:
-            return stdout, False
-        buffer += chunk
-
 
 @pytest.fixture
 def responder_env():
