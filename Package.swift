@@ -22,7 +22,7 @@ let package = Package(
         .target(
             name: "Shared",
             dependencies: [
-                "CFastCGI", "CSodium", "CSQLite",
+                "CFastCGI", "CSodium", "CSQLite", "CQRencode",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

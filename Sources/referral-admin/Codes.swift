@@ -28,12 +28,8 @@ struct Codes: ParsableCommand {
 
         func run() throws {
             let store = try openStore()
-            if let created = try store.insertCode(
-                code,
-                wallet: wallet,
-                vaultAddress: vault,
-                createdAt: Int64(time(nil))
-            ) {
+            let new = ReferralCodeRecord(code: code, wallet: wallet, vaultAddress: vault, createdAt: Int64(time(nil)))
+            if let created = try store.insertCode(new) {
                 print("created \(created.code) for \(created.wallet)")
                 return
             }

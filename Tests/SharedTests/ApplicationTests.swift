@@ -18,7 +18,7 @@ struct ApplicationTests {
         )
         let store = try ReferralStore(path: application.config.databasePath, gate: application.gate)
         try SchemaMigrator.migrate(store.connection)
-        _ = try store.insertCode("Demo", wallet: wallet, vaultAddress: nil, createdAt: 1)
+        _ = try store.insertCode(ReferralCodeRecord(code: "Demo", wallet: wallet, createdAt: 1))
         return (application, store)
     }
 

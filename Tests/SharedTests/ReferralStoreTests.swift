@@ -27,14 +27,16 @@ struct ReferralStoreTests {
 
     @Test func codesAreUniqueAndFoundCaseInsensitively() throws {
         let store = try makeStore()
-        let created = try #require(try store.insertCode("MixedCase", wallet: wallet, vaultAddress: nil, createdAt: 1))
-        #expect(try store.insertCode("mixedcase", wallet: wallet, vaultAddress: nil, createdAt: 2) == nil)
+        let created = try #require(
+            try store.insertCode(ReferralCodeRecord(code: "MixedCase", wallet: wallet, createdAt: 1))
+        )
+        #expect(try store.insertCode(ReferralCodeRecord(code: "mixedcase", wallet: wallet, createdAt: 2)) == nil)
         #expect(try store.findCode("MIXEDCASE") == created)
     }
 
     @Test func deactivationIsStored() throws {
         let store = try makeStore()
-        _ = try store.insertCode("ABC", wallet: wallet, vaultAddress: nil, createdAt: 1)
+        _ = try store.insertCode(ReferralCodeRecord(code: "ABC", wallet: wallet, createdAt: 1))
         #expect(try store.setActive("abc", false))
         #expect(try store.findCode("ABC")?.active == false)
         #expect(try store.setActive("nope", false) == false)
@@ -42,7 +44,7 @@ struct ReferralStoreTests {
 
     @Test func countsExactlyTheHourlyLimitPerIP() throws {
         let store = try makeStore()
-        let code = try #require(try store.insertCode("ABC", wallet: wallet, vaultAddress: nil, createdAt: 1))
+        let code = try #require(try store.insertCode(ReferralCodeRecord(code: "ABC", wallet: wallet, createdAt: 1)))
         let flags = try (0..<5).map {
             try store.recordClick(click(code.id, ip: "10.0.0.1", at: 1000 + Int64($0)), limitPerHour: 3)
         }
@@ -54,14 +56,14 @@ struct ReferralStoreTests {
 
     @Test func flaggedClicksDoNotUseUpTheLimit() throws {
         let store = try makeStore()
-        let code = try #require(try store.insertCode("ABC", wallet: wallet, vaultAddress: nil, createdAt: 1))
+        let code = try #require(try store.insertCode(ReferralCodeRecord(code: "ABC", wallet: wallet, createdAt: 1)))
         for _ in 0..<3 { try store.recordClick(click(code.id, ip: "10.0.0.1", at: 1000, flag: .bot), limitPerHour: 1) }
         #expect(try store.recordClick(click(code.id, ip: "10.0.0.1", at: 1000), limitPerHour: 1) == nil)
     }
 
     @Test func clipsLongTextBeforeStoringIt() throws {
         let store = try makeStore()
-        let code = try #require(try store.insertCode("ABC", wallet: wallet, vaultAddress: nil, createdAt: 1))
+        let code = try #require(try store.insertCode(ReferralCodeRecord(code: "ABC", wallet: wallet, createdAt: 1)))
         var long = click(code.id, ip: "10.0.0.1", at: 1)
         long.userAgent = String(repeating: "u", count: 10_000)
         try store.recordClick(long, limitPerHour: 10)

@@ -34,6 +34,7 @@ extension Application {
         )
         var response = Response.redirect(to: link.location(code: record.code, frontendBaseURL: config.frontendBaseURL))
         if flag != .subresource {
+            try preferLinkedCode(record, request: request, store: store)
             // No cookie for images, frames and scripts: that would be cookie stuffing.
             response.headers.append(
                 (
@@ -48,6 +49,17 @@ extension Application {
             )
         }
         return response
+    }
+
+    /// A signed-in visitor's click makes the code their preferred vault (a newer link replaces an
+    /// older preference) and is logged as an analytics event. Their own code is not adopted: a
+    /// wallet cannot refer itself. The session cookie is SameSite=Strict, so this happens for links
+    /// followed within the site, never for a cross-site subresource.
+    func preferLinkedCode(_ code: ReferralCodeRecord, request: Request, store: ReferralStore) throws {
+        guard request.cookies[Self.sessionCookieName] != nil, let session = try currentSession(request, store: store),
+            session.wallet != code.wallet
+        else { return }
+        try store.setPreference(wallet: session.wallet, code: code, event: "preference-from-link", now: now())
     }
 
     /// `GET /healthz`: 200 when the database answers with the schema this binary expects.

@@ -54,7 +54,7 @@ public final class Application: Sendable {
             return try health(store: store)
         }
         if request.path.hasPrefix("/api/") {
-            throw HTTPError.notFound
+            return try routeAPI(request, store: store)
         }
         if let link = ReferralLink.parse(path: request.path, query: request.query) {
             try requireMethod(request, ["GET", "HEAD"])

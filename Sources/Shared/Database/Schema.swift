@@ -35,6 +35,78 @@ enum Schema {
         CREATE INDEX clicks_by_code_time ON clicks (code_id, created_at);
         -- Serves the per-IP hourly limit, which looks only at counted clicks.
         CREATE INDEX counted_clicks_by_ip_time ON clicks (ip, created_at) WHERE flag IS NULL;
+        """,
+        // 2: wallet sign-in, sessions, preferences, analytics, and the conversions and rewards the
+        // stats count. Amounts are decimal TEXT: they reach 2^64-1, past SQLite's signed INTEGER.
         """
+        CREATE TABLE auth_nonces (
+            nonce       TEXT    PRIMARY KEY,
+            wallet      TEXT    NOT NULL,
+            message     TEXT    NOT NULL,
+            expires_at  INTEGER NOT NULL,
+            used_at     INTEGER
+        );
+        CREATE INDEX auth_nonces_by_expiry ON auth_nonces (expires_at);
+
+        -- Only a SHA-256 of the session token is stored: a copy of the database signs nobody in.
+        CREATE TABLE sessions (
+            token_hash  BLOB    PRIMARY KEY,
+            wallet      TEXT    NOT NULL,
+            created_at  INTEGER NOT NULL,
+            expires_at  INTEGER NOT NULL
+        );
+        CREATE INDEX sessions_by_wallet ON sessions (wallet);
+
+        -- Where each wallet signed in from (a fraud rule compares conversion IPs with these).
+        CREATE TABLE sign_ins (
+            id          INTEGER PRIMARY KEY,
+            wallet      TEXT    NOT NULL,
+            ip          TEXT    NOT NULL,
+            created_at  INTEGER NOT NULL
+        );
+        CREATE INDEX sign_ins_by_wallet_ip ON sign_ins (wallet, ip);
+
+        CREATE TABLE preferences (
+            wallet      TEXT    PRIMARY KEY,
+            code_id     INTEGER NOT NULL REFERENCES referral_codes (id),
+            updated_at  INTEGER NOT NULL
+        );
+
+        CREATE TABLE analytics_events (
+            id          INTEGER PRIMARY KEY,
+            kind        TEXT    NOT NULL,
+            wallet      TEXT,
+            code_id     INTEGER REFERENCES referral_codes (id),
+            detail      TEXT,
+            created_at  INTEGER NOT NULL
+        );
+
+        CREATE TABLE conversions (
+            id              INTEGER PRIMARY KEY,
+            code_id         INTEGER NOT NULL REFERENCES referral_codes (id),
+            referred_wallet TEXT    NOT NULL,
+            action          TEXT    NOT NULL,
+            amount          TEXT    NOT NULL,
+            payment_tx      TEXT    UNIQUE,
+            mint_log_id     TEXT,
+            ip              TEXT,
+            created_at      INTEGER NOT NULL,
+            UNIQUE (code_id, referred_wallet)
+        );
+        CREATE INDEX conversions_by_code_time ON conversions (code_id, created_at);
+
+        CREATE TABLE rewards (
+            id              INTEGER PRIMARY KEY,
+            conversion_id   INTEGER NOT NULL UNIQUE REFERENCES conversions (id),
+            wallet          TEXT    NOT NULL,
+            amount          TEXT    NOT NULL,
+            status          TEXT    NOT NULL CHECK (status IN ('pending', 'review', 'paid', 'rejected')),
+            hold_until      INTEGER NOT NULL,
+            reason          TEXT,
+            created_at      INTEGER NOT NULL,
+            updated_at      INTEGER NOT NULL
+        );
+        CREATE INDEX rewards_by_status_hold ON rewards (status, hold_until);
+        """,
     ]
 }

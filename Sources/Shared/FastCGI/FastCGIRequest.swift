@@ -79,7 +79,8 @@ public final class FastCGIRequest {
             case "REQUEST_METHOD": method = value
             case "REQUEST_URI": uri = value
             case "REMOTE_ADDR": remote = value
-            case "CONTENT_TYPE": headers["content-type"] = value
+            // nginx sends `$content_type` even when there is none: empty means absent.
+            case "CONTENT_TYPE": if !value.isEmpty { headers["content-type"] = value }
             case "CONTENT_LENGTH": contentLength = value.isEmpty ? 0 : Int(value) ?? -1
             default:
                 if name.hasPrefix("HTTP_") {

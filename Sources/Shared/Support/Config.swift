@@ -84,6 +84,11 @@ public struct Config: Sendable {
         }
     }
 
+    /// The site's host and port as a sign-in message names it (`FRONTEND_BASE_URL` without scheme).
+    public var siteDomain: String {
+        String(frontendBaseURL.drop { $0 != ":" }.dropFirst(3))
+    }
+
     /// The conversion API's HMAC key.
     ///
     /// - Throws: `ConfigError` when `CONVERSION_SECRET` is unset or too short to be a real key.

@@ -1,0 +1,161 @@
+import FoundationEssentials
+
+// The JSON bodies of the /api/ routes. Optional fields are `Nullable`, written as explicit nulls
+// (synthesised Encodable drops nil optionals), so every documented field is always present.
+
+/// An optional value that encodes nil as JSON `null` instead of leaving the key out.
+struct Nullable<Wrapped: Encodable>: Encodable {
+    var value: Wrapped?
+
+    init(_ value: Wrapped?) { self.value = value }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let value {
+            try container.encode(value)
+        } else {
+            try container.encodeNil()
+        }
+    }
+}
+
+/// `{vaultName, vaultAddress}`: a preferred vault is a code and that code's vault address.
+struct VaultJSON: Encodable {
+    var vaultName: String
+    var vaultAddress: Nullable<String>
+
+    init(_ code: ReferralCodeRecord) {
+        vaultName = code.code
+        vaultAddress = Nullable(code.vaultAddress)
+    }
+
+}
+
+/// `{wallet, preferredVault}` of `POST /api/auth/verify` and `GET /api/me`.
+struct WalletJSON: Encodable {
+    var wallet: String
+    var preferredVault: Nullable<VaultJSON>
+
+    init(wallet: String, preferredVault: VaultJSON?) {
+        self.wallet = wallet
+        self.preferredVault = Nullable(preferredVault)
+    }
+
+}
+
+struct NonceJSON: Encodable {
+    var nonce: String
+    var message: String
+    var expiresAt: String
+}
+
+struct VerifyBody: Decodable {
+    var wallet: String
+    var message: String
+    var signature: String
+}
+
+struct CreateReferralBody: Decodable {
+    var code: String?
+    var nickname: String?
+    var description: String?
+    var rewardType: String?
+    var rewardValue: AmountInput?
+    var vaultAddress: String?
+}
+
+/// A referral code as the API shows it. `rewardValue` is a decimal string like every amount.
+struct ReferralJSON: Encodable {
+    var code: String
+    var wallet: String
+    var nickname: Nullable<String>
+    var description: Nullable<String>
+    var rewardType: String
+    var rewardValue: String
+    var vaultAddress: Nullable<String>
+    var active: Bool
+    var createdAt: String
+    var shareLink: String
+
+    init(_ record: ReferralCodeRecord, shareLink: String) {
+        code = record.code
+        wallet = record.wallet
+        nickname = Nullable(record.nickname)
+        description = Nullable(record.description)
+        rewardType = record.rewardType.rawValue
+        rewardValue = String(record.rewardValue)
+        vaultAddress = Nullable(record.vaultAddress)
+        active = record.active
+        createdAt = Timestamp.iso8601(record.createdAt)
+        self.shareLink = shareLink
+    }
+
+}
+
+struct CreatedReferralJSON: Encodable {
+    var code: String
+    var shareLink: String
+    var qrSvg: String
+    var referral: ReferralJSON
+}
+
+struct RewardTotalsJSON: Encodable {
+    var pending: Int
+    var review: Int
+    var paid: Int
+    var rejected: Int
+    var amountPending: String
+    var amountReview: String
+    var amountPaid: String
+
+    init(_ totals: RewardTotals) {
+        pending = totals.pending
+        review = totals.review
+        paid = totals.paid
+        rejected = totals.rejected
+        amountPending = String(totals.amountPending)
+        amountReview = String(totals.amountReview)
+        amountPaid = String(totals.amountPaid)
+    }
+}
+
+struct DailyJSON: Encodable {
+    var date: String
+    var clicks: Int
+    var uniqueVisitors: Int
+    var conversions: Int
+}
+
+struct StatsJSON: Encodable {
+    var code: String
+    var wallet: String
+    var clicks: Int
+    var uniqueVisitors: Int
+    var conversions: Int
+    var rewards: RewardTotalsJSON
+    var daily: [DailyJSON]
+
+    init(code: ReferralCodeRecord, stats: CodeStats) {
+        self.code = code.code
+        wallet = code.wallet
+        clicks = stats.clicks
+        uniqueVisitors = stats.uniqueVisitors
+        conversions = stats.conversions
+        rewards = RewardTotalsJSON(stats.rewards)
+        daily = stats.daily.map {
+            DailyJSON(date: $0.date, clicks: $0.clicks, uniqueVisitors: $0.uniqueVisitors, conversions: $0.conversions)
+        }
+    }
+}
+
+struct MineJSON: Encodable {
+    struct Entry: Encodable {
+        var referral: ReferralJSON
+        var stats: StatsJSON
+    }
+    var referrals: [Entry]
+}
+
+struct ReferralEnvelopeJSON: Encodable {
+    var referral: ReferralJSON
+}

@@ -1,0 +1,160 @@
+extension Application {
+    /// Tries at generating a free code before giving up (16.7 million codes per prefix).
+    static let generatedCodeAttempts = 16
+    static let maxNicknameLength = 64
+    static let maxDescriptionLength = 500
+
+    /// The public share link of a code.
+    func shareLink(_ code: String) -> String { config.frontendBaseURL + "/r/" + code }
+
+    /// `POST /api/referral/create` → 201 `{code, shareLink, qrSvg, referral}`.
+    func createReferral(_ request: Request, _ store: ReferralStore, _: [String]) throws -> Response {
+        let session = try requireSessionForChange(request, store: store)
+        let body = try decodeBody(CreateReferralBody.self, from: request)
+        var new = try validatedCode(body, wallet: session.wallet)
+        let record: ReferralCodeRecord
+        if body.code != nil {
+            guard let inserted = try store.insertCode(new) else {
+                throw HTTPError(status: 409, code: "code-taken", message: "The code \(new.code) is already taken.")
+            }
+            record = inserted
+        } else {
+            var inserted: ReferralCodeRecord?
+            for _ in 0..<Self.generatedCodeAttempts where inserted == nil {
+                new.code = config.codePrefix + Hex.encode(Sodium.randomBytes(3)).uppercased()
+                inserted = try store.insertCode(new)
+            }
+            guard let inserted else {
+                throw HTTPError(status: 503, code: "codes-exhausted", message: "No free code was found; try again.")
+            }
+            record = inserted
+        }
+        let link = shareLink(record.code)
+        return try json(
+            201,
+            CreatedReferralJSON(
+                code: record.code,
+                shareLink: link,
+                qrSvg: try QRCode(encoding: link).svgDataURL,
+                referral: ReferralJSON(record, shareLink: link)
+            )
+        )
+    }
+
+    /// Checks every field of a create request, naming the first bad one.
+    func validatedCode(_ body: CreateReferralBody, wallet: String) throws -> ReferralCodeRecord {
+        func bad(_ field: String, _ problem: String) -> HTTPError {
+            HTTPError(status: 400, code: "invalid-field", message: "\(field): \(problem)")
+        }
+        if let code = body.code, !ReferralSyntax.isValidCode(code) {
+            throw bad("code", "must be 3-32 characters of A-Z a-z 0-9 _ -.")
+        }
+        if let nickname = body.nickname, !Self.isPlainText(nickname, maxLength: Self.maxNicknameLength) {
+            throw bad("nickname", "must be 1-\(Self.maxNicknameLength) characters without control characters.")
+        }
+        if let description = body.description, !Self.isPlainText(description, maxLength: Self.maxDescriptionLength) {
+            throw bad("description", "must be 1-\(Self.maxDescriptionLength) characters without control characters.")
+        }
+        guard let rewardType = RewardType(rawValue: body.rewardType ?? RewardType.token.rawValue) else {
+            throw bad("rewardType", "must be token, percent or fixed.")
+        }
+        let value = body.rewardValue?.value ?? 5
+        guard let range = rewardValueRange(rewardType), range.contains(value) else {
+            let range = rewardValueRange(rewardType).map { "\($0.lowerBound) to \($0.upperBound)" } ?? "none"
+            throw bad("rewardValue", "must be from \(range) for rewardType \(rewardType.rawValue).")
+        }
+        if let vault = body.vaultAddress, !SolanaAddress.isValid(vault) {
+            throw bad("vaultAddress", "must be a base58 Solana address of 32 bytes.")
+        }
+        return ReferralCodeRecord(
+            code: body.code ?? "",
+            wallet: wallet,
+            nickname: body.nickname,
+            description: body.description,
+            rewardType: rewardType,
+            rewardValue: Int64(value),
+            vaultAddress: body.vaultAddress,
+            createdAt: now()
+        )
+    }
+
+    /// The allowed reward values: whole tokens whose smallest units fit in 64 bits, basis points,
+    /// or smallest units that fit the database's signed 64-bit column.
+    func rewardValueRange(_ type: RewardType) -> ClosedRange<UInt64>? {
+        switch type {
+        case .token:
+            var scale: UInt64 = 1
+            for _ in 0..<config.mintDecimals { scale *= 10 }
+            return 1...(UInt64.max / scale)
+        case .percent: return 1...10_000
+        case .fixed: return 1...UInt64(Int64.max)
+        }
+    }
+
+    static func isPlainText(_ text: String, maxLength: Int) -> Bool {
+        (1...maxLength).contains(text.count)
+            && !text.unicodeScalars.contains { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) }
+    }
+
+    /// `GET /api/referral/mine` → the caller's codes, each with its stats (without the daily series).
+    func myReferrals(_ request: Request, _ store: ReferralStore, _: [String]) throws -> Response {
+        let session = try requireSession(request, store: store)
+        let entries = try store.allCodes(wallet: session.wallet).map { code in
+            MineJSON.Entry(
+                referral: ReferralJSON(code, shareLink: shareLink(code.code)),
+                stats: StatsJSON(code: code, stats: try store.stats(codeID: code.id, now: now(), withDaily: false))
+            )
+        }
+        return try json(200, MineJSON(referrals: entries))
+    }
+
+    /// `GET /api/referral/stats/{code}` → the owner's stats; 403 for others, 404 unknown.
+    func referralStats(_ request: Request, _ store: ReferralStore, _ captured: [String]) throws -> Response {
+        let session = try requireSession(request, store: store)
+        let code = try ownedCode(captured[0], session: session, store: store)
+        return try json(
+            200,
+            StatsJSON(code: code, stats: try store.stats(codeID: code.id, now: now(), withDaily: true))
+        )
+    }
+
+    /// `POST /api/referral/{code}/deactivate` (owner) → 200 `{referral}`.
+    func deactivateReferral(_ request: Request, _ store: ReferralStore, _ captured: [String]) throws -> Response {
+        let session = try requireSessionForChange(request, store: store)
+        try requireJSONIfAny(request)
+        var code = try ownedCode(captured[0], session: session, store: store)
+        _ = try store.setActive(code.code, false)
+        code.active = false
+        return try json(200, ReferralEnvelopeJSON(referral: ReferralJSON(code, shareLink: shareLink(code.code))))
+    }
+
+    /// `GET /api/referral/{code}/qr.svg` → the share link as an SVG QR code.
+    func referralQRCode(_ request: Request, _ store: ReferralStore, _ captured: [String]) throws -> Response {
+        let code = try existingCode(captured[0], store: store)
+        let svg = try QRCode(encoding: shareLink(code.code)).svg
+        return Response(
+            status: 200,
+            headers: [("Content-Type", "image/svg+xml"), ("Cache-Control", "public, max-age=3600")],
+            body: Array(svg.utf8)
+        )
+    }
+
+    /// The code named by a path segment, or 404.
+    func existingCode(_ segment: String, store: ReferralStore) throws -> ReferralCodeRecord {
+        guard let text = PercentDecoding.decodeString(segment), ReferralSyntax.isValidCode(text),
+            let code = try store.findCode(text)
+        else {
+            throw HTTPError(status: 404, code: "unknown-code", message: "No such referral code.")
+        }
+        return code
+    }
+
+    /// The code named by a path segment when the session's wallet owns it: 404 unknown, 403 not theirs.
+    func ownedCode(_ segment: String, session: Session, store: ReferralStore) throws -> ReferralCodeRecord {
+        let code = try existingCode(segment, store: store)
+        guard code.wallet == session.wallet else {
+            throw HTTPError(status: 403, code: "not-owner", message: "This code belongs to another wallet.")
+        }
+        return code
+    }
+}

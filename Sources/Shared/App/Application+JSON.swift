@@ -1,0 +1,68 @@
+import FoundationEssentials
+
+extension Application {
+    /// A JSON response from an encodable value.
+    ///
+    /// - Throws: `EncodingError` (a programming error; answered as 500).
+    func json<T: Encodable>(_ status: Int, _ value: T) throws -> Response {
+        let encoder = JSONEncoder()
+        // Sorted keys: the same value always encodes to the same bytes.
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return .json(status: status, Array(try encoder.encode(value)))
+    }
+
+    /// Decodes a JSON request body, mapping every failure to a 4xx the client can act on.
+    ///
+    /// - Throws: `HTTPError` 415 when the body is not declared JSON, 400 when it does not parse or
+    ///   a field has the wrong type (naming the field).
+    func decodeBody<T: Decodable>(_ type: T.Type, from request: Request) throws -> T {
+        guard Self.isJSON(request) else {
+            throw HTTPError(
+                status: 415,
+                code: "unsupported-media-type",
+                message: "Send the body as Content-Type: application/json."
+            )
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(request.body))
+        } catch let DecodingError.typeMismatch(_, context) where !context.codingPath.isEmpty {
+            throw Self.fieldError(context.codingPath, context.debugDescription)
+        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+            throw Self.fieldError(context.codingPath, context.debugDescription)
+        } catch let DecodingError.valueNotFound(_, context) where !context.codingPath.isEmpty {
+            throw Self.fieldError(context.codingPath, "must not be null")
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw HTTPError(status: 400, code: "invalid-field", message: "\(key.stringValue): is required.")
+        } catch {
+            throw HTTPError(
+                status: 400,
+                code: "invalid-json",
+                message: "The body is not a JSON object of the expected shape."
+            )
+        }
+    }
+
+    /// Refuses a body that is declared as something other than JSON (forms cannot forge JSON).
+    ///
+    /// - Throws: `HTTPError` 415.
+    func requireJSONIfAny(_ request: Request) throws {
+        guard request.body.isEmpty && request.header("content-type") == nil || Self.isJSON(request) else {
+            throw HTTPError(
+                status: 415,
+                code: "unsupported-media-type",
+                message: "Send the body as Content-Type: application/json."
+            )
+        }
+    }
+
+    static func isJSON(_ request: Request) -> Bool {
+        guard let type = request.header("content-type") else { return false }
+        let media = type.split(separator: ";", maxSplits: 1).first.map { $0.trimmingSpaces.lowercased() }
+        return media == "application/json"
+    }
+
+    static func fieldError(_ path: [CodingKey], _ problem: String) -> HTTPError {
+        let field = path.map(\.stringValue).joined(separator: ".")
+        return HTTPError(status: 400, code: "invalid-field", message: "\(field): \(problem)")
+    }
+}

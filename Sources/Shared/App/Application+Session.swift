@@ -1,0 +1,71 @@
+extension Application {
+    /// The session cookie: `__Host-` binds it to this origin, path `/`, Secure.
+    static let sessionCookieName = "__Host-referral_session"
+    /// How long a session lasts.
+    static let sessionLifetime: Int64 = 7 * 86_400
+    /// Bytes of randomness in a session token (sent hex-encoded).
+    static let sessionTokenBytes = 32
+
+    /// The live session named by the request's cookie, if any.
+    ///
+    /// - Throws: `SQLiteError`.
+    func currentSession(_ request: Request, store: ReferralStore) throws -> Session? {
+        guard let token = request.cookies[Self.sessionCookieName], token.utf8.count == 2 * Self.sessionTokenBytes,
+            let bytes = Hex.decode(token)
+        else { return nil }
+        return try store.session(tokenHash: Sodium.sha256(bytes), now: now())
+    }
+
+    /// The caller's session.
+    ///
+    /// - Throws: `HTTPError` 401 without a live session.
+    func requireSession(_ request: Request, store: ReferralStore) throws -> Session {
+        guard let session = try currentSession(request, store: store) else {
+            throw HTTPError(status: 401, code: "unauthorized", message: "Sign in with your wallet first.")
+        }
+        return session
+    }
+
+    /// The caller's session, for a state-changing request: it must also come from the site's own
+    /// origin (the browser's `Origin` header) and carry JSON, if anything (SPEC §2).
+    ///
+    /// - Throws: `HTTPError` 401, 403 or 415.
+    func requireSessionForChange(_ request: Request, store: ReferralStore) throws -> Session {
+        let session = try requireSession(request, store: store)
+        try requireSameOrigin(request, required: true)
+        return session
+    }
+
+    /// Checks the `Origin` header against `FRONTEND_BASE_URL`.
+    ///
+    /// - Parameters:
+    ///   - request: the request.
+    ///   - required: refuse a request without `Origin` (cookie-authenticated changes); otherwise
+    ///     only a present, foreign `Origin` is refused.
+    /// - Throws: `HTTPError` 403.
+    func requireSameOrigin(_ request: Request, required: Bool) throws {
+        guard let origin = request.header("origin") else {
+            guard !required else {
+                throw HTTPError(
+                    status: 403,
+                    code: "bad-origin",
+                    message: "This request must come from the site itself."
+                )
+            }
+            return
+        }
+        guard origin == config.frontendBaseURL else {
+            throw HTTPError(status: 403, code: "bad-origin", message: "This request must come from the site itself.")
+        }
+    }
+
+    /// `Set-Cookie` for a new session token.
+    static func sessionCookie(_ token: String) -> String {
+        Cookies.setCookie(name: sessionCookieName, value: token, maxAge: Int(sessionLifetime), sameSite: "Strict")
+    }
+
+    /// `Set-Cookie` that removes a cookie.
+    static func expiredCookie(_ name: String, sameSite: String) -> String {
+        Cookies.setCookie(name: name, value: "", maxAge: 0, sameSite: sameSite)
+    }
+}

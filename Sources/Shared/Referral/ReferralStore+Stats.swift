@@ -1,0 +1,114 @@
+/// What a code's owner sees about it (SPEC §3 `GET /api/referral/stats/{code}`).
+public struct CodeStats: Sendable, Equatable {
+    /// Counted clicks (no flag).
+    public var clicks: Int
+    /// Counted clicks, one per IP per clock hour.
+    public var uniqueVisitors: Int
+    public var conversions: Int
+    public var rewards: RewardTotals
+    /// One entry per UTC day, oldest first, when asked for.
+    public var daily: [DailyStats]
+}
+
+/// Rewards of one code by status, with their amounts in smallest units.
+public struct RewardTotals: Sendable, Equatable {
+    public var pending = 0
+    public var review = 0
+    public var paid = 0
+    public var rejected = 0
+    public var amountPending: UInt128 = 0
+    public var amountReview: UInt128 = 0
+    public var amountPaid: UInt128 = 0
+}
+
+/// One UTC day of a code's activity.
+public struct DailyStats: Sendable, Equatable {
+    /// `YYYY-MM-DD`.
+    public var date: String
+    public var clicks: Int
+    public var uniqueVisitors: Int
+    public var conversions: Int
+}
+
+extension ReferralStore {
+    /// Days in the daily series, today included.
+    public static let statsDays = 30
+
+    /// The stats of one code, read in one snapshot.
+    ///
+    /// - Parameters:
+    ///   - codeID: the code's row id.
+    ///   - now: unix seconds; the daily series ends on its UTC day.
+    ///   - withDaily: include the daily series.
+    /// - Throws: `SQLiteError`.
+    public func stats(codeID: Int64, now: Int64, withDaily: Bool) throws -> CodeStats {
+        try connection.readTransaction {
+            let code = SQLiteValue.integer(codeID)
+            let (clicks, visitors) =
+                try connection.statement(
+                    """
+                    SELECT count(*), count(DISTINCT ip || '|' || (created_at / 3600))
+                    FROM clicks WHERE code_id = ? AND flag IS NULL
+                    """
+                ).firstRow([code]) { ($0.int(0), $0.int(1)) } ?? (0, 0)
+            let conversions =
+                try connection.statement("SELECT count(*) FROM conversions WHERE code_id = ?").firstRow([code]) {
+                    $0.int(0)
+                } ?? 0
+            var totals = RewardTotals()
+            try connection.statement(
+                "SELECT r.status, r.amount FROM rewards r JOIN conversions c ON c.id = r.conversion_id WHERE c.code_id = ?"
+            ).forEachRow([code]) { row in
+                let amount = row.text(1).flatMap { UInt128($0) } ?? 0
+                switch row.text(0) {
+                case "pending":
+                    totals.pending += 1
+                    totals.amountPending += amount
+                case "review":
+                    totals.review += 1
+                    totals.amountReview += amount
+                case "paid":
+                    totals.paid += 1
+                    totals.amountPaid += amount
+                default: totals.rejected += 1
+                }
+            }
+            let daily = withDaily ? try dailyStats(codeID: codeID, now: now) : []
+            return CodeStats(
+                clicks: clicks,
+                uniqueVisitors: visitors,
+                conversions: conversions,
+                rewards: totals,
+                daily: daily
+            )
+        }
+    }
+
+    func dailyStats(codeID: Int64, now: Int64) throws -> [DailyStats] {
+        let today = now / 86_400
+        let first = today - Int64(Self.statsDays - 1)
+        var days = (first...today).map {
+            DailyStats(date: Timestamp.day($0 * 86_400), clicks: 0, uniqueVisitors: 0, conversions: 0)
+        }
+        let values: [SQLiteValue?] = [.integer(codeID), .integer(first * 86_400)]
+        try connection.statement(
+            """
+            SELECT created_at / 86400, count(*), count(DISTINCT ip || '|' || (created_at / 3600))
+            FROM clicks WHERE code_id = ? AND flag IS NULL AND created_at >= ? GROUP BY 1
+            """
+        ).forEachRow(values) { row in
+            let index = Int(row.int64(0) - first)
+            guard days.indices.contains(index) else { return }
+            days[index].clicks = row.int(1)
+            days[index].uniqueVisitors = row.int(2)
+        }
+        try connection.statement(
+            "SELECT created_at / 86400, count(*) FROM conversions WHERE code_id = ? AND created_at >= ? GROUP BY 1"
+        ).forEachRow(values) { row in
+            let index = Int(row.int64(0) - first)
+            guard days.indices.contains(index) else { return }
+            days[index].conversions = row.int(1)
+        }
+        return days
+    }
+}
