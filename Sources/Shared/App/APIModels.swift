@@ -159,3 +159,79 @@ struct MineJSON: Encodable {
 struct ReferralEnvelopeJSON: Encodable {
     var referral: ReferralJSON
 }
+
+struct ConversionBody: Decodable {
+    var code: String?
+    var referredWallet: String
+    var action: String
+    var amount: AmountInput
+    var paymentTx: String?
+    var mintLogId: String?
+    var ip: String?
+}
+
+struct ConversionJSON: Encodable {
+    var id: Int64
+    var code: String
+    var referrer: String
+    var referredWallet: String
+    var action: String
+    var amount: String
+    var paymentTx: Nullable<String>
+    var mintLogId: Nullable<String>
+    var ip: Nullable<String>
+    var createdAt: String
+
+    init(id: Int64, code: ReferralCodeRecord, input: ConversionInput, createdAt: Int64) {
+        self.id = id
+        self.code = code.code
+        referrer = code.wallet
+        referredWallet = input.referredWallet
+        action = input.action
+        amount = String(input.amount)
+        paymentTx = Nullable(input.paymentTx)
+        mintLogId = Nullable(input.mintLogId)
+        ip = Nullable(input.ip)
+        self.createdAt = Timestamp.iso8601(createdAt)
+    }
+}
+
+struct RewardJSON: Encodable {
+    var id: Int64
+    var wallet: String
+    var amount: String
+    var status: String
+    var holdUntil: String
+    var reason: Nullable<String>
+
+    init(id: Int64, reward: NewReward) {
+        self.id = id
+        wallet = reward.wallet
+        amount = String(reward.amount)
+        status = reward.status
+        holdUntil = Timestamp.iso8601(reward.holdUntil)
+        reason = Nullable(reward.reason)
+    }
+}
+
+struct ConversionResultJSON: Encodable {
+    var conversion: ConversionJSON
+    var reward: RewardJSON
+}
+
+struct PreferenceBody: Decodable {
+    var code: String
+}
+
+struct PurchaseBody: Decodable {
+    var wallet: String?
+    var amount: AmountInput
+}
+
+struct RecipientJSON: Encodable {
+    var from: Nullable<String>
+    var to: String
+    var referralCode: Nullable<String>
+    var source: String
+    var amount: String
+}

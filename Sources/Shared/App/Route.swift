@@ -45,6 +45,11 @@ extension Application {
         Route("GET", "referral/{}/qr.svg", { $0.referralQRCode }),
         Route("POST", "referral/{}/deactivate", { $0.deactivateReferral }),
         Route("GET", "referral/stats/{}", { $0.referralStats }),
+        Route("POST", "referral/conversion", { $0.recordConversion }),
+        Route("GET", "preferences/referral-vault", { $0.preferredVault }),
+        Route("PUT", "preferences/referral-vault", { $0.setPreferredVault }),
+        Route("DELETE", "preferences/referral-vault", { $0.deletePreferredVault }),
+        Route("POST", "purchase/recipient", { $0.purchaseRecipient }),
     ]
 
     /// Finds the route for an /api/ request: 404 when no pattern fits, 405 (with Allow) when

@@ -108,5 +108,14 @@ enum Schema {
         );
         CREATE INDEX rewards_by_status_hold ON rewards (status, hold_until);
         """,
+        // 3: what the conversion API needs to answer a repeated request with its first answer,
+        // and to find conversions by IP for the fraud rules.
+        """
+        ALTER TABLE conversions ADD COLUMN referrer_wallet TEXT NOT NULL DEFAULT '';
+        ALTER TABLE conversions ADD COLUMN request_fingerprint BLOB;
+        ALTER TABLE conversions ADD COLUMN response_status INTEGER;
+        ALTER TABLE conversions ADD COLUMN response_body BLOB;
+        CREATE INDEX conversions_by_code_ip_time ON conversions (code_id, ip, created_at);
+        """,
     ]
 }
