@@ -82,3 +82,21 @@ struct RouteTests {
         #expect(try respond("GET", "/api/referral/NOPE/qr.svg").status == 404)
     }
 }
+
+struct StrictJSONTests {
+    @Test(arguments: [
+        #"{}"#, #"[]"#, #"{"a": [1, -2.5e+3, true, false, null, "x\u00e9\n"]}"#, #" "s" "#, "0", #"{"a":{"b":{}}}"#,
+    ])
+    func acceptsValidJSON(_ text: String) {
+        #expect(StrictJSON.isValid(Array(text.utf8)))
+    }
+
+    @Test(arguments: [
+        #"{"a": 1,}"#, #"[1,]"#, #"{"a" 1}"#, #"{'a': 1}"#, #"{"a": 01}"#, #"{"a": NaN}"#, #"{"a": 1} x"#, "",
+        #"{"a": "\x"}"#,
+        "{\"a\": \"tab\there\"}", #"[1.]"#, #"{"a": .5}"#, #"// c"#, #"{"a": +1}"#, String(repeating: "[", count: 40),
+    ])
+    func refusesInvalidJSON(_ text: String) {
+        #expect(!StrictJSON.isValid(Array(text.utf8)))
+    }
+}

@@ -228,6 +228,15 @@ class Stack:
         finally:
             connection.close()
 
+    def execute(self, sql: str, params: tuple = ()) -> int:
+        """Runs one writing statement in its own transaction; returns the rows it changed."""
+        connection = sqlite3.connect(self.db, timeout=10)
+        try:
+            with connection:
+                return connection.execute(sql, params).rowcount
+        finally:
+            connection.close()
+
     def clicks(self, code: str) -> list[dict]:
         """The click rows of a code (any case), oldest first."""
         rows = self.query(

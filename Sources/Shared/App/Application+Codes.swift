@@ -52,8 +52,13 @@ extension Application {
         if let nickname = body.nickname, !Self.isPlainText(nickname, maxLength: Self.maxNicknameLength) {
             throw bad("nickname", "must be 1-\(Self.maxNicknameLength) characters without control characters.")
         }
-        if let description = body.description, !Self.isPlainText(description, maxLength: Self.maxDescriptionLength) {
-            throw bad("description", "must be 1-\(Self.maxDescriptionLength) characters without control characters.")
+        if let description = body.description,
+            !Self.isPlainText(description, maxLength: Self.maxDescriptionLength, allowingLineBreaks: true)
+        {
+            throw bad(
+                "description",
+                "must be 1-\(Self.maxDescriptionLength) characters without control characters but line breaks."
+            )
         }
         guard let rewardType = RewardType(rawValue: body.rewardType ?? RewardType.token.rawValue) else {
             throw bad("rewardType", "must be token, percent or fixed.")
@@ -91,9 +96,13 @@ extension Application {
         }
     }
 
-    static func isPlainText(_ text: String, maxLength: Int) -> Bool {
+    /// 1…`maxLength` characters without control characters (a description may have line breaks).
+    static func isPlainText(_ text: String, maxLength: Int, allowingLineBreaks: Bool = false) -> Bool {
         (1...maxLength).contains(text.count)
-            && !text.unicodeScalars.contains { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) }
+            && !text.unicodeScalars.contains { scalar in
+                if allowingLineBreaks && (scalar == "\n" || scalar == "\r") { return false }
+                return scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value)
+            }
     }
 
     /// `GET /api/referral/mine` → the caller's codes, each with its stats (without the daily series).

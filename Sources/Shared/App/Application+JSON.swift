@@ -23,6 +23,9 @@ extension Application {
                 message: "Send the body as Content-Type: application/json."
             )
         }
+        guard StrictJSON.isValid(request.body) else {
+            throw HTTPError(status: 400, code: "invalid-json", message: "The body is not valid JSON.")
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(request.body))
         } catch let DecodingError.typeMismatch(_, context) where !context.codingPath.isEmpty {
