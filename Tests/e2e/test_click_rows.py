@@ -9,18 +9,7 @@ import time
 import pytest
 
 from conftest import OTHER_WALLET, VAULT, WALLET, assert_redirect, unique_ip
-
-B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-
-def base58(data: bytes) -> str:
-    number = int.from_bytes(data, "big")
-    text = ""
-    while number:
-        number, digit = divmod(number, 58)
-        text = B58[digit] + text
-    return "1" * (len(data) - len(data.lstrip(b"\0"))) + text
-
+from signin import b58encode as base58
 
 def test_full_click_row(stack):
     code = stack.create_code()
