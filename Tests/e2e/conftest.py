@@ -38,6 +38,8 @@ ADMIN = BIN / "referral-admin"
 WALLET = "H6EQhxQkUkBG1LutaRF3k9uxeVN3VLcaVNKFTJbEkCeG"
 VAULT = "FFQrvAEPEto87rYd6BmBPdfKCYxWVqrceaDdbKjeZGC1"
 OTHER_WALLET = "4YhsE8c2tM9Z4eRNAHue5ELgSbhNVy78HnFTz6TztGaw"
+# The foundation's address: base58 of SHA-256("test-foundation").
+FOUNDATION = "E4JChqYwPJnp89uBMw3Qm4W51FiGFZi3cMpfgvEFqk7A"
 
 COOKIE_MAX_AGE_DEFAULT = 90 * 86_400
 
@@ -45,7 +47,7 @@ COOKIE_MAX_AGE_DEFAULT = 90 * 86_400
 # change what the suite checks.
 OWNED_ENV = (
     "REFERRAL_DB", "FRONTEND_BASE_URL", "FCGI_SOCKET", "FCGI_SOCKET_MODE", "FCGI_THREADS",
-    "CONVERSION_SECRET", "CLICK_LIMIT_PER_HOUR", "REFERRAL_COOKIE_DAYS", "REFERRAL_CODE_PREFIX",
+    "CONVERSION_SECRET", "FOUNDATION_ADDRESS", "CLICK_LIMIT_PER_HOUR", "REFERRAL_COOKIE_DAYS", "REFERRAL_CODE_PREFIX",
     "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "FCGI_WEB_SERVER_ADDRS",
 )
 
@@ -309,6 +311,7 @@ def stack_env(dir: Path, port: int, **overrides: str) -> dict[str, str]:
         FCGI_SOCKET_MODE="0666",
         FCGI_THREADS="4",
         CONVERSION_SECRET=secrets.token_hex(32),
+        FOUNDATION_ADDRESS=FOUNDATION,
     )
     for key, value in overrides.items():
         if value is None:

@@ -19,6 +19,9 @@ public enum ResponderMain {
             _ = try config.requireConversionSecret()
             try Sodium.initialize()
             try SchemaMigrator.migrate(SQLiteConnection(path: config.databasePath))
+            if config.foundationAddress == nil {
+                logger.warning("FOUNDATION_ADDRESS is not set: purchases without a referral vault get 503 no-recipient")
+            }
             let application = Application(config: config, logger: logger)
             let listener = try FastCGIListener.open(
                 address: config.fcgiSocket,
