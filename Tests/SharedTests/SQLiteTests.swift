@@ -50,6 +50,17 @@ struct SQLiteTests {
         #expect(try connection.statement("SELECT count(*) FROM t").firstRow { $0.int(0) } == 0)
     }
 
+    /// Money commits must survive power loss (FULL); everything else keeps the cheaper NORMAL.
+    @Test func durableTransactionsCommitWithSynchronousFull() throws {
+        let connection = try SQLiteConnection(path: directory.file("db.sqlite"))
+        func synchronous() throws -> Int? { try connection.statement("PRAGMA synchronous").firstRow { $0.int(0) } }
+        #expect(try synchronous() == 1)
+        let inside = try connection.writeTransaction(durable: true) { try synchronous() }
+        #expect(inside == 2)
+        #expect(try synchronous() == 1)
+        #expect(try connection.writeTransaction { try synchronous() } == 1)
+    }
+
     @Test func bindsTextBlobAndNull() throws {
         let connection = try SQLiteConnection(path: directory.file("db.sqlite"))
         let row = try connection.statement("SELECT ?, ?, ?").firstRow([.text("é\u{1F600}"), .blob([0, 1, 255]), nil]) {
