@@ -55,13 +55,7 @@ public final class SQLiteStatement {
     /// - Parameter values: the parameters to bind first.
     /// - Throws: `SQLiteError` on any failure.
     public func execute(_ values: [SQLiteValue?] = []) throws {
-        try bind(values)
-        defer { sqlite3_reset(handle) }
-        while true {
-            let rc = sqlite3_step(handle)
-            if rc == SQLITE_DONE { return }
-            guard rc == SQLITE_ROW else { throw error(rc) }
-        }
+        try forEachRow(values) { _ in }
     }
 
     /// Runs the statement and hands each row to `body`, then resets it.
