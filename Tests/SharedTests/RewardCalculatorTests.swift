@@ -88,4 +88,15 @@ struct IPAddressTests {
 
     @Test(arguments: ["", "10.0.0", "10.0.0.256", "example.com", "1.2.3.4\n", "::g"])
     func refusesOthers(_ text: String) { #expect(!IPAddress.isValid(text)) }
+
+    @Test func writesEveryAddressOneWay() {
+        for spelling in [
+            "2001:db8:bb::9", "2001:DB8:BB::9", "2001:0db8:00bb:0000:0000:0000:0000:0009", "2001:db8:bb:0::9",
+        ] {
+            #expect(IPAddress.canonical(spelling) == "2001:db8:bb::9")
+        }
+        #expect(IPAddress.canonical("::ffff:10.9.9.9") == "10.9.9.9")
+        #expect(IPAddress.canonical("010.1.1.1") == nil)
+        #expect(IPAddress.canonical("10.1.1.1") == "10.1.1.1")
+    }
 }

@@ -81,7 +81,11 @@ extension Application {
         if let mintLogId = body.mintLogId, !Self.isIdentifier(mintLogId) {
             throw bad("mintLogId", "must be 1-128 characters of A-Z a-z 0-9 _ -.")
         }
-        if let ip = body.ip, !IPAddress.isValid(ip) { throw bad("ip", "must be an IPv4 or IPv6 address.") }
+        // Stored canonical, so the fraud rules compare addresses, not spellings.
+        let ip = try body.ip.map { text in
+            guard let canonical = IPAddress.canonical(text) else { throw bad("ip", "must be an IPv4 or IPv6 address.") }
+            return canonical
+        }
         if let code = body.code, !ReferralSyntax.isValidCode(code) { throw Self.invalidCode }
         return ConversionInput(
             code: body.code,
@@ -90,7 +94,7 @@ extension Application {
             amount: body.amount.value,
             paymentTx: body.paymentTx,
             mintLogId: body.mintLogId,
-            ip: body.ip
+            ip: ip
         )
     }
 

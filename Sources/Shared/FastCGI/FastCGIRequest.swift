@@ -78,7 +78,8 @@ public final class FastCGIRequest {
             switch name {
             case "REQUEST_METHOD": method = value
             case "REQUEST_URI": uri = value
-            case "REMOTE_ADDR": remote = value
+            // Canonical, so that per-IP limits and fraud rules compare addresses, not spellings.
+            case "REMOTE_ADDR": remote = IPAddress.canonical(value) ?? value
             // nginx sends `$content_type` even when there is none: empty means absent.
             case "CONTENT_TYPE": if !value.isEmpty { headers["content-type"] = value }
             case "CONTENT_LENGTH": contentLength = value.isEmpty ? 0 : Int(value) ?? -1
