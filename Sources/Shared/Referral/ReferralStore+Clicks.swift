@@ -19,7 +19,8 @@ extension ReferralStore {
     /// Stores one click, deciding the per-IP hourly limit in the same statement, and commits it.
     ///
     /// One INSERT … SELECT in autocommit mode is atomic: the count and the insert cannot interleave
-    /// with another writer, so exactly `limitPerHour` clicks per IP and hour are counted.
+    /// with another writer, so exactly `limitPerHour` clicks per IP and hour are counted. The count
+    /// stops at the limit (`LIMIT ?9`), so a busy IP costs at most `limitPerHour` index steps.
     ///
     /// - Parameters:
     ///   - click: the click.
@@ -32,7 +33,8 @@ extension ReferralStore {
             """
             INSERT INTO clicks (code_id, ip, user_agent, referer, path, wallet, flag, created_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, COALESCE(?7, CASE WHEN
-                (SELECT count(*) FROM clicks WHERE ip = ?2 AND flag IS NULL AND created_at > ?8 - 3600) >= ?9
+                (SELECT count(*) FROM (SELECT 1 FROM clicks
+                    WHERE ip = ?2 AND flag IS NULL AND created_at > ?8 - 3600 LIMIT ?9)) >= ?9
                 THEN 'rate-limited' END), ?8)
             RETURNING flag
             """
