@@ -8,6 +8,7 @@ import http.client
 import os
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -54,13 +55,16 @@ http {{
     assert checked.returncode == 0, checked.stderr
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(200):
+        deadline = time.monotonic() + 15
+        while True:
+            assert process.poll() is None, f"nginx exited: {tail(dir / 'error.log')}"
             try:
                 if send_raw_to(port, build_request("GET", "/healthz")).status == 200:
                     break
             except OSError:
                 pass
-            process.wait(0.05) if process.poll() is not None else None
+            assert time.monotonic() < deadline, f"nginx did not answer /healthz: {tail(dir / 'error.log')}"
+            time.sleep(0.05)
         yield port
     finally:
         stop_process(process)
