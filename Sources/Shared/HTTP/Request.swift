@@ -48,6 +48,4 @@ public struct Request: Sendable {
     /// The request's cookies, parsed from the `Cookie` header.
     public var cookies: [String: String] { Cookies.parse(headers["cookie"] ?? "") }
 
-    /// The query parameters, in order, decoded.
-    public var queryItems: [QueryItem] { QueryString.parse(query) }
 }

@@ -25,12 +25,6 @@ public struct Response: Sendable {
         return headers.first { $0.name.lowercased() == wanted }?.value
     }
 
-    /// Every value of a header, by case-insensitive name.
-    public func headerValues(_ name: String) -> [String] {
-        let wanted = name.lowercased()
-        return headers.filter { $0.name.lowercased() == wanted }.map(\.value)
-    }
-
     /// A 302 to `location`, never cached.
     ///
     /// - Parameter location: a target built by `RedirectTarget`, never from raw request bytes.

@@ -40,14 +40,6 @@ public final class ReferralStore {
             .firstRow([.text(code)], Self.codeRecord)
     }
 
-    /// Finds a code by its row id.
-    ///
-    /// - Throws: `SQLiteError`.
-    public func findCode(id: Int64) throws -> ReferralCodeRecord? {
-        try connection.statement("SELECT \(Self.codeColumns) FROM referral_codes WHERE id = ?")
-            .firstRow([.integer(id)], Self.codeRecord)
-    }
-
     /// Every code, oldest first; only `wallet`'s when given.
     ///
     /// - Throws: `SQLiteError`.
