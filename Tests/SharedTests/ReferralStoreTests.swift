@@ -34,6 +34,20 @@ struct ReferralStoreTests {
         #expect(try store.findCode("MIXEDCASE") == created)
     }
 
+    @Test func activeCodeRefusesMalformedUnknownAndInactiveNames() throws {
+        let store = try makeStore()
+        let created = try #require(
+            try store.insertCode(ReferralCodeRecord(code: "Live1", wallet: wallet, createdAt: 1))
+        )
+        _ = try store.insertCode(ReferralCodeRecord(code: "Gone1", wallet: wallet, createdAt: 1))
+        _ = try store.setActive("Gone1", false)
+        #expect(try store.activeCode(named: "live1") == created)
+        #expect(try store.activeCode(named: "Gone1") == nil)
+        #expect(try store.activeCode(named: "Nobody") == nil)
+        #expect(try store.activeCode(named: "Live1' OR 1=1 --") == nil)
+        #expect(try store.activeCode(named: "") == nil)
+    }
+
     @Test func deactivationIsStored() throws {
         let store = try makeStore()
         _ = try store.insertCode(ReferralCodeRecord(code: "ABC", wallet: wallet, createdAt: 1))

@@ -94,9 +94,7 @@ extension Application {
     /// The sign-in migration (SPEC §2): a valid, active code from the cookie becomes the wallet's
     /// preference when it has none. A wallet's own code is not adopted: it cannot refer itself.
     func adoptReferralCookie(_ cookieCode: String, wallet: String, store: ReferralStore, now: Int64) throws {
-        guard ReferralSyntax.isValidCode(cookieCode), let code = try store.findCode(cookieCode), code.active,
-            code.wallet != wallet
-        else { return }
+        guard let code = try store.activeCode(named: cookieCode), code.wallet != wallet else { return }
         try store.setPreference(wallet: wallet, code: code, onlyIfNone: true, event: "preference-from-cookie", now: now)
     }
 

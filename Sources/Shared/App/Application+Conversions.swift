@@ -106,7 +106,7 @@ extension Application {
     func attributedCode(_ input: ConversionInput, store: ReferralStore) throws -> ReferralCodeRecord? {
         let code: ReferralCodeRecord
         if let named = input.code {
-            guard let found = try store.findCode(named), found.active else { throw Self.invalidCode }
+            guard let found = try store.activeCode(named: named) else { throw Self.invalidCode }
             code = found
         } else {
             // A preference that points at a deactivated code attributes nothing.

@@ -12,9 +12,7 @@ extension Application {
     func setPreferredVault(_ request: Request, _ store: ReferralStore, _: [String]) throws -> Response {
         let session = try requireSessionForChange(request, store: store)
         let body = try decodeBody(PreferenceBody.self, from: request)
-        guard ReferralSyntax.isValidCode(body.code), let code = try store.findCode(body.code), code.active else {
-            throw Self.invalidCode
-        }
+        guard let code = try store.activeCode(named: body.code) else { throw Self.invalidCode }
         guard code.wallet != session.wallet else {
             throw HTTPError(status: 422, code: "self-referral", message: "A wallet cannot prefer its own code.")
         }

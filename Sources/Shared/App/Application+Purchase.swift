@@ -17,11 +17,8 @@ extension Application {
             guard let code, code.active, code.vaultAddress != nil, code.wallet != buyer else { return nil }
             return code
         }
-        let cookieCode = request.cookies[Self.referralCookieName].flatMap {
-            ReferralSyntax.isValidCode($0) ? $0 : nil
-        }
         let route: (code: ReferralCodeRecord?, source: String)
-        if let code = usable(try cookieCode.flatMap { try store.findCode($0) }) {
+        if let code = usable(try request.cookies[Self.referralCookieName].flatMap { try store.activeCode(named: $0) }) {
             route = (code, "cookie")
         } else if let session, let code = usable(try store.preferredCode(wallet: session.wallet)) {
             route = (code, "preference")

@@ -12,7 +12,7 @@ extension Application {
     ///   - store: the calling thread's store.
     /// - Throws: `SQLiteError` when the click cannot be stored.
     func follow(_ link: ReferralLink, request: Request, store: ReferralStore) throws -> Response {
-        guard let code = link.code, let record = try store.findCode(code), record.active else {
+        guard let code = link.code, let record = try store.activeCode(named: code) else {
             return .redirect(to: link.location(code: link.code, frontendBaseURL: config.frontendBaseURL))
         }
         let flag = ClickClassifier.flag(for: request)

@@ -40,6 +40,17 @@ public final class ReferralStore {
             .firstRow([.text(code)], Self.codeRecord)
     }
 
+    /// The code named by untrusted text, when that text is a well-formed code and the code is
+    /// active: what links, cookies, preferences and conversions may use. Malformed text is not
+    /// looked up.
+    ///
+    /// - Parameter text: a code as a client sent it.
+    /// - Throws: `SQLiteError`.
+    public func activeCode(named text: String) throws -> ReferralCodeRecord? {
+        guard ReferralSyntax.isValidCode(text), let code = try findCode(text), code.active else { return nil }
+        return code
+    }
+
     /// Every code, oldest first; only `wallet`'s when given.
     ///
     /// - Throws: `SQLiteError`.
