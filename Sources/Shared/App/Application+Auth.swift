@@ -30,7 +30,7 @@ extension Application {
     func verifySignIn(_ request: Request, _ store: ReferralStore, _: [String]) throws -> Response {
         try requireSameOrigin(request, required: false)
         let body = try decodeBody(VerifyBody.self, from: request)
-        guard SolanaAddress.isValid(body.wallet), let publicKey = Base58.decode(body.wallet) else {
+        guard let publicKey = SolanaAddress.publicKey(body.wallet) else {
             throw HTTPError(status: 400, code: "invalid-wallet", message: "wallet must be a base58 Solana address.")
         }
         guard let signature = Base58.decode(body.signature), signature.count == Sodium.signatureBytes else {
@@ -82,10 +82,11 @@ extension Application {
         guard message.address == body.wallet else {
             throw Self.signInRefused("The message names another wallet.")
         }
-        guard message.expiresAt > now() else {
+        let checkedAt = now()
+        guard message.expiresAt > checkedAt else {
             throw Self.signInRefused("The sign-in message has expired; ask for a new one.")
         }
-        guard let issued = try store.liveNonceMessage(message.nonce, now: now()), issued == body.message else {
+        guard let issued = try store.liveNonceMessage(message.nonce, now: checkedAt), issued == body.message else {
             throw Self.signInRefused("This sign-in message was not issued, was already used, or has expired.")
         }
         return message
@@ -100,9 +101,9 @@ extension Application {
 
     /// `POST /api/auth/logout` → 204; the session ends server-side and its cookie is removed.
     func logout(_ request: Request, _ store: ReferralStore, _: [String]) throws -> Response {
-        try requireJSONIfAny(request)
+        // Without a session there is nothing to change, so nothing to check.
         if let session = try currentSession(request, store: store) {
-            try requireSameOrigin(request, required: true)
+            try requireChangeFromSite(request)
             try store.deleteSession(tokenHash: session.tokenHash, now: now())
         }
         return Response(

@@ -43,33 +43,33 @@ extension Application {
 
     /// Checks every field of a create request, naming the first bad one.
     func validatedCode(_ body: CreateReferralBody, wallet: String) throws -> ReferralCodeRecord {
-        func bad(_ field: String, _ problem: String) -> HTTPError {
-            HTTPError(status: 400, code: "invalid-field", message: "\(field): \(problem)")
-        }
         if let code = body.code, !ReferralSyntax.isValidCode(code) {
-            throw bad("code", "must be 3-32 characters of A-Z a-z 0-9 _ -.")
+            throw HTTPError.invalidField("code", "must be 3-32 characters of A-Z a-z 0-9 _ -.")
         }
         if let nickname = body.nickname, !Self.isPlainText(nickname, maxLength: Self.maxNicknameLength) {
-            throw bad("nickname", "must be 1-\(Self.maxNicknameLength) characters without control characters.")
+            throw HTTPError.invalidField(
+                "nickname",
+                "must be 1-\(Self.maxNicknameLength) characters without control characters."
+            )
         }
         if let description = body.description,
             !Self.isPlainText(description, maxLength: Self.maxDescriptionLength, allowingLineBreaks: true)
         {
-            throw bad(
+            throw HTTPError.invalidField(
                 "description",
                 "must be 1-\(Self.maxDescriptionLength) characters without control characters but line breaks."
             )
         }
         guard let rewardType = RewardType(rawValue: body.rewardType ?? RewardType.token.rawValue) else {
-            throw bad("rewardType", "must be token, percent or fixed.")
+            throw HTTPError.invalidField("rewardType", "must be token, percent or fixed.")
         }
         let value = body.rewardValue?.value ?? 5
         guard let range = rewardValueRange(rewardType), range.contains(value) else {
             let range = rewardValueRange(rewardType).map { "\($0.lowerBound) to \($0.upperBound)" } ?? "none"
-            throw bad("rewardValue", "must be from \(range) for rewardType \(rewardType.rawValue).")
+            throw HTTPError.invalidField("rewardValue", "must be from \(range) for rewardType \(rewardType.rawValue).")
         }
         if let vault = body.vaultAddress, !SolanaAddress.isValid(vault) {
-            throw bad("vaultAddress", "must be a base58 Solana address of 32 bytes.")
+            throw HTTPError.invalidField("vaultAddress", "must be a base58 Solana address of 32 bytes.")
         }
         return ReferralCodeRecord(
             code: body.code ?? "",
@@ -130,7 +130,6 @@ extension Application {
     /// `POST /api/referral/{code}/deactivate` (owner) → 200 `{referral}`.
     func deactivateReferral(_ request: Request, _ store: ReferralStore, _ captured: [String]) throws -> Response {
         let session = try requireSessionForChange(request, store: store)
-        try requireJSONIfAny(request)
         var code = try ownedCode(captured[0], session: session, store: store)
         _ = try store.setActive(code.code, false)
         code.active = false

@@ -68,22 +68,23 @@ extension Application {
     ///   cannot exist.
     func conversionInput(from request: Request) throws -> ConversionInput {
         let body = try decodeBody(ConversionBody.self, from: request)
-        func bad(_ field: String, _ problem: String) -> HTTPError {
-            HTTPError(status: 400, code: "invalid-field", message: "\(field): \(problem)")
-        }
         guard SolanaAddress.isValid(body.referredWallet) else {
-            throw bad("referredWallet", "must be a base58 Solana address.")
+            throw HTTPError.invalidField("referredWallet", "must be a base58 Solana address.")
         }
-        guard Self.conversionActions.contains(body.action) else { throw bad("action", "must be mint or purchase.") }
+        guard Self.conversionActions.contains(body.action) else {
+            throw HTTPError.invalidField("action", "must be mint or purchase.")
+        }
         if let paymentTx = body.paymentTx, !Self.isIdentifier(paymentTx) {
-            throw bad("paymentTx", "must be 1-128 characters of A-Z a-z 0-9 _ -.")
+            throw HTTPError.invalidField("paymentTx", "must be 1-128 characters of A-Z a-z 0-9 _ -.")
         }
         if let mintLogId = body.mintLogId, !Self.isIdentifier(mintLogId) {
-            throw bad("mintLogId", "must be 1-128 characters of A-Z a-z 0-9 _ -.")
+            throw HTTPError.invalidField("mintLogId", "must be 1-128 characters of A-Z a-z 0-9 _ -.")
         }
         // Stored canonical, so the fraud rules compare addresses, not spellings.
         let ip = try body.ip.map { text in
-            guard let canonical = IPAddress.canonical(text) else { throw bad("ip", "must be an IPv4 or IPv6 address.") }
+            guard let canonical = IPAddress.canonical(text) else {
+                throw HTTPError.invalidField("ip", "must be an IPv4 or IPv6 address.")
+            }
             return canonical
         }
         if let code = body.code, !ReferralSyntax.isValidCode(code) { throw Self.invalidCode }

@@ -16,26 +16,20 @@ extension Application {
     /// - Throws: `HTTPError` 415 when the body is not declared JSON, 400 when it does not parse or
     ///   a field has the wrong type (naming the field).
     func decodeBody<T: Decodable>(_ type: T.Type, from request: Request) throws -> T {
-        guard Self.isJSON(request) else {
-            throw HTTPError(
-                status: 415,
-                code: "unsupported-media-type",
-                message: "Send the body as Content-Type: application/json."
-            )
-        }
+        guard Self.isJSON(request) else { throw HTTPError.unsupportedMediaType }
         guard StrictJSON.isValid(request.body) else {
             throw HTTPError(status: 400, code: "invalid-json", message: "The body is not valid JSON.")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(request.body))
         } catch let DecodingError.typeMismatch(_, context) where !context.codingPath.isEmpty {
-            throw Self.fieldError(context.codingPath, context.debugDescription)
+            throw HTTPError.invalidField(Self.fieldName(context.codingPath), context.debugDescription)
         } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
-            throw Self.fieldError(context.codingPath, context.debugDescription)
+            throw HTTPError.invalidField(Self.fieldName(context.codingPath), context.debugDescription)
         } catch let DecodingError.valueNotFound(_, context) where !context.codingPath.isEmpty {
-            throw Self.fieldError(context.codingPath, "must not be null")
+            throw HTTPError.invalidField(Self.fieldName(context.codingPath), "must not be null")
         } catch let DecodingError.keyNotFound(key, _) {
-            throw HTTPError(status: 400, code: "invalid-field", message: "\(key.stringValue): is required.")
+            throw HTTPError.invalidField(key.stringValue, "is required.")
         } catch {
             throw HTTPError(
                 status: 400,
@@ -50,22 +44,19 @@ extension Application {
     /// - Throws: `HTTPError` 415.
     func requireJSONIfAny(_ request: Request) throws {
         guard request.body.isEmpty && request.header("content-type") == nil || Self.isJSON(request) else {
-            throw HTTPError(
-                status: 415,
-                code: "unsupported-media-type",
-                message: "Send the body as Content-Type: application/json."
-            )
+            throw HTTPError.unsupportedMediaType
         }
     }
 
+    /// True when the request declares `application/json` (any parameters, e.g. a charset).
     static func isJSON(_ request: Request) -> Bool {
         guard let type = request.header("content-type") else { return false }
         let media = type.split(separator: ";", maxSplits: 1).first.map { $0.trimmingSpaces.lowercased() }
         return media == "application/json"
     }
 
-    static func fieldError(_ path: [CodingKey], _ problem: String) -> HTTPError {
-        let field = path.map(\.stringValue).joined(separator: ".")
-        return HTTPError(status: 400, code: "invalid-field", message: "\(field): \(problem)")
+    /// A decoding path as the client wrote it: `rewardValue`, or `a.b` when nested.
+    static func fieldName(_ path: [CodingKey]) -> String {
+        path.map(\.stringValue).joined(separator: ".")
     }
 }

@@ -23,7 +23,6 @@ extension Application {
     /// `DELETE /api/preferences/referral-vault` → 204, whether or not one was set.
     func deletePreferredVault(_ request: Request, _ store: ReferralStore, _: [String]) throws -> Response {
         let session = try requireSessionForChange(request, store: store)
-        try requireJSONIfAny(request)
         _ = try store.deletePreference(wallet: session.wallet, now: now())
         return Response(status: 204, headers: [("Cache-Control", "no-store")])
     }

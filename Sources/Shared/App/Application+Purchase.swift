@@ -9,7 +9,7 @@ extension Application {
         try requireSameOrigin(request, required: false)
         let body = try decodeBody(PurchaseBody.self, from: request)
         if let wallet = body.wallet, !SolanaAddress.isValid(wallet) {
-            throw HTTPError(status: 400, code: "invalid-field", message: "wallet: must be a base58 Solana address.")
+            throw HTTPError.invalidField("wallet", "must be a base58 Solana address.")
         }
         let session = try currentSession(request, store: store)
         let buyer = session?.wallet ?? body.wallet

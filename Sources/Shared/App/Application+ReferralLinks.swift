@@ -56,9 +56,7 @@ extension Application {
     /// wallet cannot refer itself. The session cookie is SameSite=Strict, so this happens for links
     /// followed within the site, never for a cross-site subresource.
     func preferLinkedCode(_ code: ReferralCodeRecord, request: Request, store: ReferralStore) throws {
-        guard request.cookies[Self.sessionCookieName] != nil, let session = try currentSession(request, store: store),
-            session.wallet != code.wallet
-        else { return }
+        guard let session = try currentSession(request, store: store), session.wallet != code.wallet else { return }
         try store.setPreference(wallet: session.wallet, code: code, event: "preference-from-link", now: now())
     }
 

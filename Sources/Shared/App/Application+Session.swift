@@ -26,14 +26,22 @@ extension Application {
         return session
     }
 
-    /// The caller's session, for a state-changing request: it must also come from the site's own
-    /// origin (the browser's `Origin` header) and carry JSON, if anything (SPEC §2).
+    /// The caller's session, for a state-changing request (SPEC §2): see `requireChangeFromSite`.
     ///
-    /// - Throws: `HTTPError` 401, 403 or 415.
+    /// - Throws: `HTTPError` 401, 403 or 415, in that order.
     func requireSessionForChange(_ request: Request, store: ReferralStore) throws -> Session {
         let session = try requireSession(request, store: store)
-        try requireSameOrigin(request, required: true)
+        try requireChangeFromSite(request)
         return session
+    }
+
+    /// What a change made with the session cookie must show: the site's own `Origin`, and a body,
+    /// if any, declared JSON. A cross-site form can send neither.
+    ///
+    /// - Throws: `HTTPError` 403 or 415.
+    func requireChangeFromSite(_ request: Request) throws {
+        try requireSameOrigin(request, required: true)
+        try requireJSONIfAny(request)
     }
 
     /// Checks the `Origin` header against `FRONTEND_BASE_URL`.
@@ -44,20 +52,19 @@ extension Application {
     ///     only a present, foreign `Origin` is refused.
     /// - Throws: `HTTPError` 403.
     func requireSameOrigin(_ request: Request, required: Bool) throws {
-        guard let origin = request.header("origin") else {
-            guard !required else {
-                throw HTTPError(
-                    status: 403,
-                    code: "bad-origin",
-                    message: "This request must come from the site itself."
-                )
-            }
-            return
-        }
-        guard origin == config.frontendBaseURL else {
-            throw HTTPError(status: 403, code: "bad-origin", message: "This request must come from the site itself.")
+        if let origin = request.header("origin") {
+            guard origin == config.frontendBaseURL else { throw Self.badOrigin }
+        } else if required {
+            throw Self.badOrigin
         }
     }
+
+    /// 403 for a change that does not come from the site's own pages.
+    static let badOrigin = HTTPError(
+        status: 403,
+        code: "bad-origin",
+        message: "This request must come from the site itself."
+    )
 
     /// `Set-Cookie` for a new session token.
     static func sessionCookie(_ token: String) -> String {

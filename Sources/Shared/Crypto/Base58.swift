@@ -61,6 +61,16 @@ public enum SolanaAddress {
     ///
     /// - Parameter text: the candidate address.
     public static func isValid(_ text: String) -> Bool {
-        (32...44).contains(text.utf8.count) && Base58.decode(text)?.count == 32
+        publicKey(text) != nil
+    }
+
+    /// The 32 key bytes an address encodes, or nil when `text` is not an address.
+    ///
+    /// - Parameter text: the candidate address.
+    public static func publicKey(_ text: String) -> [UInt8]? {
+        guard (32...44).contains(text.utf8.count), let bytes = Base58.decode(text), bytes.count == 32 else {
+            return nil
+        }
+        return bytes
     }
 }

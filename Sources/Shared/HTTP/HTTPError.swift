@@ -36,6 +36,22 @@ public struct HTTPError: Error, Sendable, Equatable {
         return response
     }
 
+    /// 400 for one bad request field: the message starts with the field's name.
+    ///
+    /// - Parameters:
+    ///   - field: the field, as the client named it (`rewardValue`, `ip`).
+    ///   - problem: what it must be.
+    public static func invalidField(_ field: String, _ problem: String) -> HTTPError {
+        HTTPError(status: 400, code: "invalid-field", message: "\(field): \(problem)")
+    }
+
+    /// 415 for a body that is not declared `application/json`.
+    public static let unsupportedMediaType = HTTPError(
+        status: 415,
+        code: "unsupported-media-type",
+        message: "Send the body as Content-Type: application/json."
+    )
+
     /// 404 for a path this service does not serve.
     public static let notFound = HTTPError(status: 404, code: "not-found", message: "No such resource.")
 
