@@ -40,6 +40,12 @@ struct RewardCalculatorTests {
         }
     }
 
+    @Test func unitsPerTokenIsThePowerOfTen() {
+        #expect(RewardCalculator.unitsPerToken(decimals: 0) == 1)
+        #expect(RewardCalculator.unitsPerToken(decimals: 6) == 1_000_000)
+        #expect(RewardCalculator.unitsPerToken(decimals: 18) == 1_000_000_000_000_000_000)
+    }
+
     @Test func refusesTokenRewardsPast64Bits() {
         #expect(throws: RewardCalculator.Failure.overflow) {
             try RewardCalculator.reward(type: .token, value: 18_446_744_073_710, amount: 1, decimals: 6)

@@ -64,9 +64,12 @@ extension Application {
             throw HTTPError.invalidField("rewardType", "must be token, percent or fixed.")
         }
         let value = body.rewardValue?.value ?? 5
-        guard let range = rewardValueRange(rewardType), range.contains(value) else {
-            let range = rewardValueRange(rewardType).map { "\($0.lowerBound) to \($0.upperBound)" } ?? "none"
-            throw HTTPError.invalidField("rewardValue", "must be from \(range) for rewardType \(rewardType.rawValue).")
+        let range = rewardValueRange(rewardType)
+        guard range.contains(value) else {
+            throw HTTPError.invalidField(
+                "rewardValue",
+                "must be from \(range.lowerBound) to \(range.upperBound) for rewardType \(rewardType.rawValue)."
+            )
         }
         if let vault = body.vaultAddress, !SolanaAddress.isValid(vault) {
             throw HTTPError.invalidField("vaultAddress", "must be a base58 Solana address of 32 bytes.")
@@ -85,14 +88,11 @@ extension Application {
 
     /// The allowed reward values: whole tokens whose smallest units fit in 64 bits, basis points,
     /// or smallest units that fit the database's signed 64-bit column.
-    func rewardValueRange(_ type: RewardType) -> ClosedRange<UInt64>? {
+    func rewardValueRange(_ type: RewardType) -> ClosedRange<UInt64> {
         switch type {
-        case .token:
-            var scale: UInt64 = 1
-            for _ in 0..<config.mintDecimals { scale *= 10 }
-            return 1...(UInt64.max / scale)
-        case .percent: return 1...10_000
-        case .fixed: return 1...UInt64(Int64.max)
+        case .token: 1...(UInt64.max / RewardCalculator.unitsPerToken(decimals: config.mintDecimals))
+        case .percent: 1...RewardCalculator.basisPointsPerWhole
+        case .fixed: 1...UInt64(Int64.max)
         }
     }
 

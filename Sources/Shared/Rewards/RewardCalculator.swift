@@ -9,6 +9,14 @@ public enum RewardCalculator {
         case overflow
     }
 
+    /// Smallest units in one whole token: 10^`decimals`. `MINT_DECIMALS` is at most 18, and
+    /// 10^18 fits in 64 bits.
+    ///
+    /// - Parameter decimals: `MINT_DECIMALS`, 0…18.
+    public static func unitsPerToken(decimals: Int) -> UInt64 {
+        (0..<decimals).reduce(1) { units, _ in units * 10 }
+    }
+
     /// The reward for `amount` under a code's reward rule.
     ///
     /// - `token`: `value` × 10^`decimals`;
@@ -27,13 +35,9 @@ public enum RewardCalculator {
     {
         switch type {
         case .token:
-            var result = value
-            for _ in 0..<decimals {
-                let (product, overflow) = result.multipliedReportingOverflow(by: 10)
-                guard !overflow else { throw .overflow }
-                result = product
-            }
-            return result
+            let (product, overflow) = value.multipliedReportingOverflow(by: unitsPerToken(decimals: decimals))
+            guard !overflow else { throw .overflow }
+            return product
         case .percent:
             let exact = UInt128(amount) * UInt128(value) / UInt128(basisPointsPerWhole)
             guard exact <= UInt128(UInt64.max) else { throw .overflow }
