@@ -119,13 +119,6 @@ struct RewardTotalsJSON: Encodable {
     }
 }
 
-struct DailyJSON: Encodable {
-    var date: String
-    var clicks: Int
-    var uniqueVisitors: Int
-    var conversions: Int
-}
-
 struct StatsJSON: Encodable {
     var code: String
     var wallet: String
@@ -133,7 +126,7 @@ struct StatsJSON: Encodable {
     var uniqueVisitors: Int
     var conversions: Int
     var rewards: RewardTotalsJSON
-    var daily: [DailyJSON]
+    var daily: [DailyStats]
 
     init(code: ReferralCodeRecord, stats: CodeStats) {
         self.code = code.code
@@ -142,9 +135,7 @@ struct StatsJSON: Encodable {
         uniqueVisitors = stats.uniqueVisitors
         conversions = stats.conversions
         rewards = RewardTotalsJSON(stats.rewards)
-        daily = stats.daily.map {
-            DailyJSON(date: $0.date, clicks: $0.clicks, uniqueVisitors: $0.uniqueVisitors, conversions: $0.conversions)
-        }
+        daily = stats.daily
     }
 }
 

@@ -21,8 +21,8 @@ public struct RewardTotals: Sendable, Equatable {
     public var amountPaid: UInt128 = 0
 }
 
-/// One UTC day of a code's activity.
-public struct DailyStats: Sendable, Equatable {
+/// One UTC day of a code's activity, encoded as it is in the stats JSON.
+public struct DailyStats: Sendable, Equatable, Encodable {
     /// `YYYY-MM-DD`.
     public var date: String
     public var clicks: Int
