@@ -1,8 +1,8 @@
 """End-to-end fixtures: a real nginx in front of the built `fcgi-referral` responder.
 
 A *stack* is a temp folder with a SQLite database migrated by `referral-admin`, the responder
-listening on a unix socket, and nginx rendered from nginx/local.conf.template (as
-scripts/lib/common.sh's `render_nginx` does) on a free loopback port. The default stack lives for
+listening on a unix socket, and nginx rendered from nginx/local.conf.template by
+scripts/lib/common.sh's own `render_nginx` on a free loopback port. The default stack lives for
 the whole session; `make_stack(**env)` starts more with other settings.
 
 Requests are written as raw bytes (`send_raw`) so the tests control every byte on the wire and
@@ -359,16 +359,11 @@ def stop_process(process: subprocess.Popen | None, timeout: float = 10.0) -> int
 
 
 def render_nginx(dir: Path, port: int, socket_path: Path, access_log: Path | None = None) -> None:
-    """Python twin of scripts/lib/common.sh `render_nginx DIR PORT SOCKET [ACCESS_LOG]`."""
-    (dir / "tmp").mkdir(parents=True, exist_ok=True)
-    for snippet in ("fcgi-referral-site.conf", "fcgi-referral-pass.conf"):
-        shutil.copy(REPO / "nginx" / snippet, dir / snippet)
-    template = (REPO / "nginx" / "local.conf.template").read_text()
-    user = "user root;" if os.geteuid() == 0 else ""  # as scripts/lib/common.sh's render_nginx
-    rendered = (template.replace("@USER@", user).replace("@DIR@", str(dir)).replace("@PORT@", str(port))
-                .replace("@SOCKET@", str(socket_path.resolve()))
-                .replace("@ACCESS_LOG@", str(access_log or dir / "access.log")))
-    (dir / "nginx.conf").write_text(rendered)
+    """Runs scripts/lib/common.sh's `render_nginx DIR PORT SOCKET [ACCESS_LOG]` itself, so the tests
+    run nginx with exactly the configuration scripts/run and scripts/bench render."""
+    arguments = [str(dir), str(port), str(socket_path.resolve())] + ([str(access_log)] if access_log else [])
+    subprocess.run(["bash", "-c", '. scripts/lib/common.sh && render_nginx "$@"', "render_nginx", *arguments],
+                   cwd=REPO, check=True, capture_output=True, timeout=30)
 
 
 def launch_stack(name: str, **overrides: str) -> Stack:
