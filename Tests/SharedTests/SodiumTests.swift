@@ -38,6 +38,16 @@ struct Ed25519Tests {
         }
     }
 
+    /// RFC 8032 TEST 1 with S replaced by S + L (L, the order of the base point): [S + L]B = [S]B,
+    /// so the bare verification equation still holds, but RFC 8032 §5.1.7 requires S < L.
+    /// S + L computed with Python integers from the vector.
+    @Test func rejectsNonCanonicalS() {
+        let (key, message, _) = Self.vectors[0]
+        let malleated =
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901554c8c7872aa064e049dbb3013fbf29380d25bf5f0595bbe24655141438e7a101b"
+        #expect(!Sodium.verify(signature: hex(malleated), message: hex(message), publicKey: hex(key)))
+    }
+
     @Test func rejectsFlippedMessageBit() {
         let (key, _, signature) = Self.vectors[1]
         #expect(!Sodium.verify(signature: hex(signature), message: [0x73], publicKey: hex(key)))

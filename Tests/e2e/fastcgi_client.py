@@ -43,15 +43,19 @@ def read_fcgi_response(sock: socket.socket) -> tuple[bytes, bool]:
         buffer += chunk
 
 
-def fcgi_get(sock_path: str, uri: str, remote_addr: str = "192.0.2.1", timeout: float = 10.0) -> bytes:
+def fcgi_get(sock_path: str, uri: str, remote_addr: str = "192.0.2.1", timeout: float = 10.0,
+             extra_params: dict[str, str] | None = None) -> bytes:
     """Sends one GET request over a unix socket and returns the responder's CGI-style output."""
     with socket.socket(socket.AF_UNIX) as client:
         client.settimeout(timeout)
         client.connect(sock_path)
         params = b"".join(fcgi_pair(k, v) for k, v in {
             "REQUEST_METHOD": "GET", "REQUEST_URI": uri, "QUERY_STRING": "", "REMOTE_ADDR": remote_addr,
-            "SERVER_PROTOCOL": "HTTP/1.1"}.items())
-        client.sendall(fcgi_record(BEGIN_REQUEST, struct.pack(">HB5x", 1, 0)) + fcgi_record(PARAMS, params)
+            "SERVER_PROTOCOL": "HTTP/1.1", **(extra_params or {})}.items())
+        # A record holds at most 65,535 bytes: long parameters span several PARAMS records.
+        chunks = [params[i:i + 65_535] for i in range(0, len(params), 65_535)]
+        client.sendall(fcgi_record(BEGIN_REQUEST, struct.pack(">HB5x", 1, 0))
+                       + b"".join(fcgi_record(PARAMS, chunk) for chunk in chunks)
                        + fcgi_record(PARAMS, b"") + fcgi_record(STDIN, b""))
         stdout, ended = read_fcgi_response(client)
     assert ended, f"no END_REQUEST; got {stdout!r}"

@@ -1,6 +1,7 @@
 """Start-up and shutdown of the responder (SPEC §7): SIGTERM finishes the requests in flight,
 exits 0 and removes the socket; a missing or short CONVERSION_SECRET stops start-up with a clear
-message; a click answered with its 302 is already committed (it survives a crash)."""
+message; a click answered with its 302 is already committed (it survives a crash). The socket path
+is checked before binding, and FastCGI parameters are bounded (docs/DESIGN.md)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from fastcgi_client import BEGIN_REQUEST, PARAMS, STDIN, fcgi_pair, fcgi_record, read_fcgi_response
+from fastcgi_client import BEGIN_REQUEST, PARAMS, STDIN, fcgi_get, fcgi_pair, fcgi_record, read_fcgi_response
 from conftest import (
     ADMIN,
     RESPONDER,
@@ -115,3 +116,53 @@ def test_click_is_committed_before_the_302(make_stack):
     stack.responder.send_signal(signal.SIGKILL)
     stack.responder.wait(10)
     assert [(row["ip"], row["flag"]) for row in stack.clicks(code)] == [(ip, None)]
+
+
+def test_a_live_socket_is_not_taken_over(responder_env):
+    env, dir, processes = responder_env
+    first, socket_path, log = start_listening(responder_env)
+    second = subprocess.run([str(RESPONDER)], env=env, capture_output=True, text=True, timeout=30)
+    assert second.returncode != 0
+    assert "another process is already listening" in second.stderr
+    assert fcgi_get(str(socket_path), "/healthz").startswith(b"Status: 200 OK"), tail(log)
+
+
+def test_a_file_that_is_not_a_socket_is_left_alone(responder_env):
+    env, dir, processes = responder_env
+    socket_path = Path(env["FCGI_SOCKET"])
+    socket_path.write_text("keep me")
+    result = subprocess.run([str(RESPONDER)], env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    assert "is not a socket" in result.stderr
+    assert socket_path.read_text() == "keep me"
+
+
+def test_a_stale_socket_is_replaced(responder_env):
+    env, dir, processes = responder_env
+    socket_path = Path(env["FCGI_SOCKET"])
+    stale = socket.socket(socket.AF_UNIX)
+    stale.bind(str(socket_path))
+    stale.close()  # the file stays, nobody listens: what a crashed responder leaves behind
+    assert socket_path.is_socket()
+    log = dir / "responder.stderr"
+    process = start_responder(env, log)
+    processes.append(process)
+    # The stale file is a socket already, so wait for an answer rather than for the file.
+    deadline = time.monotonic() + 10
+    while True:
+        assert process.poll() is None, tail(log)
+        try:
+            head = fcgi_get(str(socket_path), "/healthz")
+            break
+        except ConnectionRefusedError:
+            assert time.monotonic() < deadline, tail(log)
+            time.sleep(0.02)
+    assert head.startswith(b"Status: 200 OK"), tail(log)
+
+
+def test_fastcgi_parameters_over_64_kib_get_431(responder_env):
+    process, socket_path, log = start_listening(responder_env)
+    big = fcgi_get(str(socket_path), "/healthz", extra_params={"HTTP_X_FILLER": "a" * 70_000})
+    assert big.startswith(b"Status: 431 "), big[:200]
+    fits = fcgi_get(str(socket_path), "/healthz", extra_params={"HTTP_X_FILLER": "a" * 60_000})
+    assert fits.startswith(b"Status: 200 OK"), fits[:200]
