@@ -22,7 +22,7 @@ let package = Package(
         .target(
             name: "Shared",
             dependencies: [
-                "CFastCGI", "CSodium", "CSQLite", "CQRencode",
+                "CFastCGI", "CSodium", "CSQLite", "CQRencode", "CCurl",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

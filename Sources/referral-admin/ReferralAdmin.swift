@@ -14,7 +14,7 @@ struct ReferralAdmin: ParsableCommand {
 
 /// Opens the configured database, migrated to the current schema.
 func openStore() throws -> ReferralStore {
-    let config = try Config(environment: Environment.current())
+    let config = try ResponderConfig(environment: Environment.current())
     let store = try ReferralStore(path: config.databasePath, gate: WriteGate())
     try SchemaMigrator.migrate(store.connection)
     return store

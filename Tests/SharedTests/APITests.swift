@@ -45,7 +45,7 @@ struct RouteTests {
     let directory = TemporaryDirectory()
 
     func respond(_ method: String, _ uri: String) throws -> Response {
-        let config = try Config(environment: ["REFERRAL_DB": directory.file("db.sqlite")])
+        let config = try ResponderConfig(environment: ["REFERRAL_DB": directory.file("db.sqlite")])
         let application = Application(config: config, logger: Logger(label: "test"))
         let store = try ReferralStore(path: config.databasePath, gate: application.gate)
         try SchemaMigrator.migrate(store.connection)

@@ -12,7 +12,7 @@ struct ApplicationTests {
         var environment = ["REFERRAL_DB": directory.file("db.sqlite"), "FRONTEND_BASE_URL": "https://site.example/"]
         environment.merge(settings) { $1 }
         let application = Application(
-            config: try Config(environment: environment),
+            config: try ResponderConfig(environment: environment),
             logger: Logger(label: "test"),
             now: { 1_000_000 }
         )
@@ -110,28 +110,38 @@ struct ApplicationTests {
 
 struct ConfigTests {
     @Test func appliesDefaults() throws {
-        let config = try Config(environment: [:])
+        let config = try ResponderConfig(environment: [:])
         #expect(config.databasePath == "var/referral.db")
         #expect(config.frontendBaseURL == "http://127.0.0.1:8080")
         #expect(config.cookieDays == 90)
         #expect(config.codePrefix == "WFG")
         #expect(config.clickLimitPerHour == 100)
-        #expect(config.payoutMode == "ledger")
+        #expect(config.rewards == RewardPolicy(mintDecimals: 6, holdDays: 7, reviewAbove: nil))
         #expect(config.fcgiThreads >= 2)
     }
 
+    @Test func ignoresThePayoutJobsVariables() throws {
+        // Each executable reads only its own settings: a payout typo must not stop the responder.
+        let config = try ResponderConfig(environment: ["PAYOUT_MODE": "bogus", "PAYOUT_BATCH": "many"])
+        #expect(config.clickLimitPerHour == 100)
+    }
+
     @Test func requiresTheConversionSecret() throws {
-        let error = #expect(throws: ConfigError.self) { try Config(environment: [:]).requireConversionSecret() }
+        let error = #expect(throws: ConfigError.self) {
+            try ResponderConfig(environment: [:]).requireConversionSecret()
+        }
         #expect(error?.description.contains("CONVERSION_SECRET") == true)
     }
 
     @Test(arguments: ["ftp://x", "https://site.example/path", "https://a b", "https://evil.com\\@x", "https://"])
     func refusesBaseURLsThatAreNotOrigins(_ url: String) {
-        #expect(throws: ConfigError.self) { try Config(environment: ["FRONTEND_BASE_URL": url]) }
+        #expect(throws: ConfigError.self) { try ResponderConfig(environment: ["FRONTEND_BASE_URL": url]) }
     }
 
     @Test func namesTheBadVariable() {
-        let error = #expect(throws: ConfigError.self) { try Config(environment: ["CLICK_LIMIT_PER_HOUR": "lots"]) }
+        let error = #expect(throws: ConfigError.self) {
+            try ResponderConfig(environment: ["CLICK_LIMIT_PER_HOUR": "lots"])
+        }
         #expect(error?.description.contains("CLICK_LIMIT_PER_HOUR") == true)
     }
 }

@@ -45,7 +45,7 @@ struct CookieTests {
 
     @Test func buildsTheContractCookie() {
         #expect(
-            Cookies.setCookie(name: "referral_code", value: "DEMO", maxAge: 7_776_000, sameSite: "Lax")
+            Cookies.setCookie(name: "referral_code", value: "DEMO", maxAge: 7_776_000, sameSite: .lax)
                 == "referral_code=DEMO; Max-Age=7776000; Path=/; HttpOnly; Secure; SameSite=Lax"
         )
     }

@@ -60,7 +60,7 @@ struct ConversionFingerprintTests {
     let input = ConversionInput(
         code: "ABC",
         referredWallet: "H6EQhxQkUkBG1LutaRF3k9uxeVN3VLcaVNKFTJbEkCeG",
-        action: "mint",
+        action: .mint,
         amount: 10,
         paymentTx: "tx1",
         mintLogId: nil,
@@ -74,7 +74,7 @@ struct ConversionFingerprintTests {
             switch change {
             case 0: other.code = nil
             case 1: other.referredWallet = "4YhsE8c2tM9Z4eRNAHue5ELgSbhNVy78HnFTz6TztGaw"
-            case 2: other.action = "purchase"
+            case 2: other.action = .purchase
             case 3: other.amount = 11
             case 4: other.paymentTx = "tx2"
             case 5: other.mintLogId = "log"

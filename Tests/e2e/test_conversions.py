@@ -536,7 +536,7 @@ def test_stats_count_conversions_and_reward_amounts(stack):
     document = json_of(api_request(stack, "GET", f"/api/referral/stats/{code}", session=owner.token, origin=None), 200)
     assert document["conversions"] == 4
     assert document["rewards"] == {"amountPaid": "0", "amountPending": str(pending), "amountReview": "100",
-                                   "paid": 0, "pending": 3, "rejected": 0, "review": 1}
+                                   "failed": 0, "paid": 0, "pending": 3, "rejected": 0, "review": 1}
     today = datetime.now(timezone.utc).date().isoformat()
     assert document["daily"][-1]["date"] == today and document["daily"][-1]["conversions"] == 4
     assert owner_of(stack, code) == owner.wallet

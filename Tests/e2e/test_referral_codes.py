@@ -15,7 +15,7 @@ from conftest import VAULT, assert_redirect, unique_code, unique_ip
 from signin import Keypair, api_error, api_request, b58encode, json_of, sign_in
 
 ZERO_REWARDS = {"amountPaid": "0", "amountPending": "0", "amountReview": "0",
-                "paid": 0, "pending": 0, "rejected": 0, "review": 0}
+                "failed": 0, "paid": 0, "pending": 0, "rejected": 0, "review": 0}
 
 
 @pytest.fixture(scope="module")

@@ -104,6 +104,7 @@ struct RewardTotalsJSON: Encodable {
     var review: Int
     var paid: Int
     var rejected: Int
+    var failed: Int
     var amountPending: String
     var amountReview: String
     var amountPaid: String
@@ -113,6 +114,7 @@ struct RewardTotalsJSON: Encodable {
         review = totals.review
         paid = totals.paid
         rejected = totals.rejected
+        failed = totals.failed
         amountPending = String(totals.amountPending)
         amountReview = String(totals.amountReview)
         amountPaid = String(totals.amountPaid)
@@ -166,24 +168,24 @@ struct ConversionJSON: Encodable {
     var code: String
     var referrer: String
     var referredWallet: String
-    var action: String
+    var action: ConversionAction
     var amount: String
     var paymentTx: Nullable<String>
     var mintLogId: Nullable<String>
     var ip: Nullable<String>
     var createdAt: String
 
-    init(id: Int64, code: ReferralCodeRecord, input: ConversionInput, createdAt: Int64) {
-        self.id = id
-        self.code = code.code
-        referrer = code.wallet
-        referredWallet = input.referredWallet
-        action = input.action
-        amount = String(input.amount)
-        paymentTx = Nullable(input.paymentTx)
-        mintLogId = Nullable(input.mintLogId)
-        ip = Nullable(input.ip)
-        self.createdAt = Timestamp.iso8601(createdAt)
+    init(_ conversion: RecordedConversion) {
+        id = conversion.id
+        code = conversion.code
+        referrer = conversion.referrer
+        referredWallet = conversion.referredWallet
+        action = conversion.action
+        amount = String(conversion.amount)
+        paymentTx = Nullable(conversion.paymentTx)
+        mintLogId = Nullable(conversion.mintLogId)
+        ip = Nullable(conversion.ip)
+        createdAt = Timestamp.iso8601(conversion.createdAt)
     }
 }
 
@@ -191,23 +193,29 @@ struct RewardJSON: Encodable {
     var id: Int64
     var wallet: String
     var amount: String
-    var status: String
+    var status: RewardStatus
     var holdUntil: String
+    /// The fraud rules that sent it to review, comma-separated; null when none fired.
     var reason: Nullable<String>
 
-    init(id: Int64, reward: NewReward) {
-        self.id = id
+    init(_ reward: RecordedReward) {
+        id = reward.id
         wallet = reward.wallet
         amount = String(reward.amount)
         status = reward.status
         holdUntil = Timestamp.iso8601(reward.holdUntil)
-        reason = Nullable(reward.reason)
+        reason = Nullable(ReviewReason.joined(reward.reviewReasons))
     }
 }
 
 struct ConversionResultJSON: Encodable {
     var conversion: ConversionJSON
     var reward: RewardJSON
+
+    init(_ recorded: RecordedConversion) {
+        conversion = ConversionJSON(recorded)
+        reward = RewardJSON(recorded.reward)
+    }
 }
 
 struct PreferenceBody: Decodable {
@@ -223,6 +231,6 @@ struct RecipientJSON: Encodable {
     var from: Nullable<String>
     var to: String
     var referralCode: Nullable<String>
-    var source: String
+    var source: PurchaseSource
     var amount: String
 }

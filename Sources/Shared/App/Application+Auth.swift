@@ -65,7 +65,7 @@ extension Application {
         )
         response.headers.append(("Set-Cookie", Self.sessionCookie(Hex.encode(token))))
         if cookieCode != nil {
-            response.headers.append(("Set-Cookie", Self.expiredCookie(Self.referralCookieName, sameSite: "Lax")))
+            response.headers.append(("Set-Cookie", Self.expiredCookie(Self.referralCookieName, sameSite: .lax)))
         }
         return response
     }
@@ -110,7 +110,7 @@ extension Application {
             status: 204,
             headers: [
                 ("Cache-Control", "no-store"),
-                ("Set-Cookie", Self.expiredCookie(Self.sessionCookieName, sameSite: "Strict")),
+                ("Set-Cookie", Self.expiredCookie(Self.sessionCookieName, sameSite: .strict)),
             ]
         )
     }

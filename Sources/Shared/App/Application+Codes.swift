@@ -90,7 +90,7 @@ extension Application {
     /// or smallest units that fit the database's signed 64-bit column.
     func rewardValueRange(_ type: RewardType) -> ClosedRange<UInt64> {
         switch type {
-        case .token: 1...(UInt64.max / RewardCalculator.unitsPerToken(decimals: config.mintDecimals))
+        case .token: 1...(UInt64.max / RewardCalculator.unitsPerToken(decimals: config.rewards.mintDecimals))
         case .percent: 1...RewardCalculator.basisPointsPerWhole
         case .fixed: 1...UInt64(Int64.max)
         }

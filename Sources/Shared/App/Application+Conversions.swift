@@ -1,38 +1,25 @@
 extension Application {
     /// Seconds a signed conversion request stays acceptable either side of now.
     static let signatureTolerance: Int64 = 300
-    /// Actions the platform reports.
-    static let conversionActions: Set<String> = ["mint", "purchase"]
-    /// More conversions than this of one code from one IP within 24 h go to review.
-    static let conversionsPerIPPerDay = 3
+    /// 404 for a code that is malformed, unknown or inactive.
+    static let invalidCode = HTTPError(ConversionRefusal.invalidCode)
 
     /// `POST /api/referral/conversion`, signed by the platform's backend (SPEC §4).
     ///
-    /// The signature is checked over the raw body before anything is parsed. Then, in one durable
-    /// transaction: a known `paymentTx` with the same fields gets its first answer back (same
-    /// status, same bytes) and nothing is created; otherwise the code is resolved, the rules are
-    /// applied and the conversion and its reward are stored together with the answer.
+    /// The signature is checked over the raw body before anything is parsed; the reward service
+    /// records the report, and its outcome becomes the status. A repeat renders the same rows as the
+    /// first answer did, so it gets the same bytes back.
     func recordConversion(_ request: Request, _ store: ReferralStore, _: [String]) throws -> Response {
         try verifyConversionSignature(request)
         let input = try conversionInput(from: request)
-        let answer = try store.write(durable: true) { () throws -> StoredAnswer? in
-            if let paymentTx = input.paymentTx, let stored = try store.storedAnswer(paymentTx: paymentTx) {
-                guard Sodium.constantTimeEqual(stored.fingerprint, input.fingerprint) else {
-                    throw HTTPError(
-                        status: 409,
-                        code: "payment-reused",
-                        message: "This paymentTx was already used for another conversion."
-                    )
-                }
-                return stored
-            }
-            guard let code = try attributedCode(input, store: store) else { return nil }
-            return try storeConversion(input, code: code, store: store)
-        }
-        guard let answer else {
+        switch try ConversionRecorder(policy: config.rewards).record(input, in: store, now: now()) {
+        case .recorded(let conversion), .repeated(let conversion):
+            return try json(201, ConversionResultJSON(conversion))
+        case .notAttributed:
             return try json(200, ["attributed": false])
+        case .refused(let refusal):
+            throw HTTPError(refusal)
         }
-        return .json(status: answer.status, answer.body)
     }
 
     /// Checks `X-Referral-Timestamp` and `X-Referral-Signature: v1={hex HMAC-SHA256}` over
@@ -71,7 +58,7 @@ extension Application {
         guard SolanaAddress.isValid(body.referredWallet) else {
             throw HTTPError.invalidField("referredWallet", "must be a base58 Solana address.")
         }
-        guard Self.conversionActions.contains(body.action) else {
+        guard let action = ConversionAction(rawValue: body.action) else {
             throw HTTPError.invalidField("action", "must be mint or purchase.")
         }
         if let paymentTx = body.paymentTx, !Self.isIdentifier(paymentTx) {
@@ -91,7 +78,7 @@ extension Application {
         return ConversionInput(
             code: body.code,
             referredWallet: body.referredWallet,
-            action: body.action,
+            action: action,
             amount: body.amount.value,
             paymentTx: body.paymentTx,
             mintLogId: body.mintLogId,
@@ -99,102 +86,30 @@ extension Application {
         )
     }
 
-    /// The code the conversion belongs to: the one named, else the referred wallet's preference;
-    /// nil when there is neither (not attributed).
-    ///
-    /// - Throws: `HTTPError` 404 for an unknown or inactive named code, 422 for self-referral,
-    ///   409 for a second conversion of the same wallet through the same code.
-    func attributedCode(_ input: ConversionInput, store: ReferralStore) throws -> ReferralCodeRecord? {
-        let code: ReferralCodeRecord
-        if let named = input.code {
-            guard let found = try store.activeCode(named: named) else { throw Self.invalidCode }
-            code = found
-        } else {
-            // A preference that points at a deactivated code attributes nothing.
-            guard let preferred = try store.preferredCode(wallet: input.referredWallet), preferred.active else {
-                return nil
-            }
-            code = preferred
-        }
-        guard code.wallet != input.referredWallet else {
-            throw HTTPError(status: 422, code: "self-referral", message: "A wallet cannot be referred by its own code.")
-        }
-        guard try !store.hasConversion(codeID: code.id, referredWallet: input.referredWallet) else {
-            throw HTTPError(
-                status: 409,
-                code: "already-converted",
-                message: "This wallet already converted through this code."
-            )
-        }
-        return code
-    }
-
-    /// Computes the reward, applies the fraud rules, stores conversion, reward and answer.
-    func storeConversion(
-        _ input: ConversionInput,
-        code: ReferralCodeRecord,
-        store: ReferralStore
-    ) throws -> StoredAnswer {
-        let createdAt = now()
-        let amount: UInt64
-        do {
-            amount = try RewardCalculator.reward(
-                type: code.rewardType,
-                value: UInt64(code.rewardValue),
-                amount: input.amount,
-                decimals: config.mintDecimals
-            )
-        } catch {
-            throw HTTPError(status: 422, code: "reward-overflow", message: "The reward does not fit in 64 bits.")
-        }
-        let reasons = try reviewReasons(input, code: code, reward: amount, store: store, now: createdAt)
-        let reward = NewReward(
-            wallet: code.wallet,
-            amount: amount,
-            status: reasons.isEmpty ? "pending" : "review",
-            holdUntil: createdAt + Int64(config.rewardHoldDays) * 86_400,
-            reason: reasons.isEmpty ? nil : reasons.joined(separator: ",")
-        )
-        let ids = try store.insertConversion(input, code: code, reward: reward, now: createdAt)
-        let response = try json(
-            201,
-            ConversionResultJSON(
-                conversion: ConversionJSON(id: ids.conversionID, code: code, input: input, createdAt: createdAt),
-                reward: RewardJSON(id: ids.rewardID, reward: reward)
-            )
-        )
-        try store.storeAnswer(conversionID: ids.conversionID, status: response.status, body: response.body)
-        return StoredAnswer(fingerprint: input.fingerprint, status: response.status, body: response.body)
-    }
-
-    /// The fraud rules that fire (SPEC §4): the buyer's IP is one the referrer signed in from;
-    /// more than 3 conversions of the code from that IP within 24 h; a reward above REVIEW_ABOVE.
-    func reviewReasons(
-        _ input: ConversionInput,
-        code: ReferralCodeRecord,
-        reward: UInt64,
-        store: ReferralStore,
-        now: Int64
-    ) throws -> [String] {
-        var reasons: [String] = []
-        if let ip = input.ip {
-            if try store.hasSignedIn(wallet: code.wallet, ip: ip) { reasons.append("referrer-ip") }
-            if try store.conversionCount(codeID: code.id, ip: ip, since: now - 86_400) >= Self.conversionsPerIPPerDay {
-                reasons.append("ip-velocity")
-            }
-        }
-        if let limit = config.reviewAbove, reward > limit { reasons.append("high-value") }
-        return reasons
-    }
-
-    static let invalidCode = HTTPError(
-        status: 404,
-        code: "invalid-code",
-        message: "No active referral code by that name."
-    )
-
     /// `[A-Za-z0-9_-]{1,128}`: transaction signatures and log ids.
     static func isIdentifier(_ text: String) -> Bool {
         (1...128).contains(text.utf8.count) && ReferralSyntax.isCodeText(text)
+    }
+}
+
+extension HTTPError {
+    /// The status and message the contract gives each refusal of the reward rules.
+    init(_ refusal: ConversionRefusal) {
+        switch refusal {
+        case .invalidCode:
+            self.init(status: 404, code: refusal.rawValue, message: "No active referral code by that name.")
+        case .selfReferral:
+            self.init(status: 422, code: refusal.rawValue, message: "A wallet cannot be referred by its own code.")
+        case .alreadyConverted:
+            self.init(status: 409, code: refusal.rawValue, message: "This wallet already converted through this code.")
+        case .paymentReused:
+            self.init(
+                status: 409,
+                code: refusal.rawValue,
+                message: "This paymentTx was already used for another conversion."
+            )
+        case .rewardOverflow:
+            self.init(status: 422, code: refusal.rawValue, message: "The reward does not fit in 64 bits.")
+        }
     }
 }

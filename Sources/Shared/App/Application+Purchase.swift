@@ -17,13 +17,13 @@ extension Application {
             guard let code, code.active, code.vaultAddress != nil, code.wallet != buyer else { return nil }
             return code
         }
-        let route: (code: ReferralCodeRecord?, source: String)
+        let route: (code: ReferralCodeRecord?, source: PurchaseSource)
         if let code = usable(try request.cookies[Self.referralCookieName].flatMap { try store.activeCode(named: $0) }) {
-            route = (code, "cookie")
+            route = (code, .cookie)
         } else if let session, let code = usable(try store.preferredCode(wallet: session.wallet)) {
-            route = (code, "preference")
+            route = (code, .preference)
         } else {
-            route = (nil, "default")
+            route = (nil, .default)
         }
         guard let recipient = route.code?.vaultAddress ?? config.foundationAddress else {
             throw HTTPError(

@@ -43,7 +43,7 @@ extension Application {
                         name: Self.referralCookieName,
                         value: record.code,
                         maxAge: config.cookieDays * 86_400,
-                        sameSite: "Lax"
+                        sameSite: .lax
                     )
                 )
             )

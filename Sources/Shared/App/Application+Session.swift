@@ -68,11 +68,11 @@ extension Application {
 
     /// `Set-Cookie` for a new session token.
     static func sessionCookie(_ token: String) -> String {
-        Cookies.setCookie(name: sessionCookieName, value: token, maxAge: Int(sessionLifetime), sameSite: "Strict")
+        Cookies.setCookie(name: sessionCookieName, value: token, maxAge: Int(sessionLifetime), sameSite: .strict)
     }
 
     /// `Set-Cookie` that removes a cookie.
-    static func expiredCookie(_ name: String, sameSite: String) -> String {
+    static func expiredCookie(_ name: String, sameSite: SameSite) -> String {
         Cookies.setCookie(name: name, value: "", maxAge: 0, sameSite: sameSite)
     }
 }

@@ -5,7 +5,7 @@ import Logging
 /// and the routes. Per-thread state (the SQLite connection) lives in the `ReferralStore` each
 /// handler is given.
 public final class Application: Sendable {
-    public let config: Config
+    public let config: ResponderConfig
     public let logger: Logger
     public let gate = WriteGate()
     /// Unix seconds now; replaced in tests.
@@ -17,7 +17,7 @@ public final class Application: Sendable {
     ///   - config: the settings.
     ///   - logger: where request failures are logged.
     ///   - now: the clock, in unix seconds.
-    public init(config: Config, logger: Logger, now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }) {
+    public init(config: ResponderConfig, logger: Logger, now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }) {
         self.config = config
         self.logger = logger
         self.now = now

@@ -15,7 +15,7 @@ public enum ResponderMain {
         logger.logLevel = .info
         let environment = Environment.current()
         do {
-            let config = try Config(environment: environment)
+            let config = try ResponderConfig(environment: environment)
             _ = try config.requireConversionSecret()
             try Sodium.initialize()
             try SchemaMigrator.migrate(SQLiteConnection(path: config.databasePath))

@@ -118,6 +118,10 @@ public enum SQLiteValue: Sendable, Equatable {
 extension SQLiteValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
     public init(stringLiteral value: String) { self = .text(value) }
     public init(integerLiteral value: Int64) { self = .integer(value) }
+
+    /// Binds a closed set (an enum with `String` raw values) as the text of its raw value, so a
+    /// column holds only the spellings its `CHECK` constraint lists.
+    public init(_ value: some RawRepresentable<String>) { self = .text(value.rawValue) }
 }
 
 /// The current row of a stepping statement; columns are 0-based.
@@ -139,6 +143,12 @@ public struct SQLiteRow {
     public func text(_ column: Int32) -> String? {
         guard let pointer = sqlite3_column_text(handle, column) else { return nil }
         return String(cString: pointer)
+    }
+
+    /// The column as a closed set's case, or nil for NULL or a spelling this binary does not know
+    /// (a newer schema's value is never mistaken for another case).
+    public func value<T: RawRepresentable<String>>(as _: T.Type, _ column: Int32) -> T? {
+        text(column).flatMap(T.init(rawValue:))
     }
 
     /// The column as bytes, or nil for NULL.

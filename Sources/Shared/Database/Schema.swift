@@ -117,5 +117,65 @@ enum Schema {
         ALTER TABLE conversions ADD COLUMN response_body BLOB;
         CREATE INDEX conversions_by_code_ip_time ON conversions (code_id, ip, created_at);
         """,
+        // 4: payouts. The rewards table is rebuilt for its new statuses (a CHECK cannot be altered):
+        // `review_reasons` keeps the fraud rules that fired at recording time, `reason` the latest
+        // decision or failure, `payout_id` the payout that covers it. A conversion's first answer
+        // is now rebuilt from its rows, so the stored response bytes go.
+        """
+        CREATE TABLE payouts (
+            id                      INTEGER PRIMARY KEY,
+            mode                    TEXT    NOT NULL CHECK (mode IN ('ledger', 'solana')),
+            state                   TEXT    NOT NULL
+                                    CHECK (state IN ('signed', 'sent', 'finalized', 'failed', 'expired')),
+            ledger_entry            TEXT    UNIQUE,
+            signature               TEXT    UNIQUE,
+            signed_transaction      BLOB,
+            blockhash               TEXT,
+            last_valid_block_height INTEGER,
+            error                   TEXT,
+            created_at              INTEGER NOT NULL,
+            updated_at              INTEGER NOT NULL
+        );
+        CREATE INDEX unresolved_payouts ON payouts (id) WHERE state IN ('signed', 'sent');
+
+        CREATE TABLE rewards_v4 (
+            id              INTEGER PRIMARY KEY,
+            conversion_id   INTEGER NOT NULL UNIQUE REFERENCES conversions (id),
+            wallet          TEXT    NOT NULL,
+            amount          TEXT    NOT NULL,
+            status          TEXT    NOT NULL CHECK (status IN
+                                ('pending', 'review', 'approved', 'rejected', 'in-flight', 'paid', 'failed')),
+            hold_until      INTEGER NOT NULL,
+            review_reasons  TEXT,
+            reason          TEXT,
+            payout_id       INTEGER REFERENCES payouts (id),
+            paid_at         INTEGER,
+            created_at      INTEGER NOT NULL,
+            updated_at      INTEGER NOT NULL
+        );
+        INSERT INTO rewards_v4 (id, conversion_id, wallet, amount, status, hold_until, review_reasons, reason,
+                                created_at, updated_at)
+            SELECT id, conversion_id, wallet, amount, status, hold_until,
+                   CASE WHEN status = 'review' THEN reason END, reason, created_at, updated_at
+            FROM rewards;
+        DROP TABLE rewards;
+        ALTER TABLE rewards_v4 RENAME TO rewards;
+        CREATE INDEX rewards_by_status_hold ON rewards (status, hold_until);
+        CREATE INDEX rewards_by_payout ON rewards (payout_id) WHERE payout_id IS NOT NULL;
+
+        -- The rewards a payout covers, as they were when it was signed (amount, destination).
+        CREATE TABLE payout_items (
+            payout_id       INTEGER NOT NULL REFERENCES payouts (id),
+            reward_id       INTEGER NOT NULL REFERENCES rewards (id),
+            wallet          TEXT    NOT NULL,
+            amount          TEXT    NOT NULL,
+            token_account   TEXT,
+            PRIMARY KEY (payout_id, reward_id)
+        );
+        CREATE INDEX payout_items_by_reward ON payout_items (reward_id);
+
+        ALTER TABLE conversions DROP COLUMN response_status;
+        ALTER TABLE conversions DROP COLUMN response_body;
+        """,
     ]
 }

@@ -26,9 +26,9 @@ public enum Cookies {
     ///   - name: the cookie name.
     ///   - value: the cookie value.
     ///   - maxAge: seconds until expiry; 0 deletes the cookie.
-    ///   - sameSite: `Lax` or `Strict`.
-    public static func setCookie(name: String, value: String, maxAge: Int, sameSite: String) -> String {
-        "\(name)=\(value); Max-Age=\(maxAge); Path=/; HttpOnly; Secure; SameSite=\(sameSite)"
+    ///   - sameSite: when browsers send it on requests from other sites.
+    public static func setCookie(name: String, value: String, maxAge: Int, sameSite: SameSite) -> String {
+        "\(name)=\(value); Max-Age=\(maxAge); Path=/; HttpOnly; Secure; SameSite=\(sameSite.rawValue)"
     }
 }
 

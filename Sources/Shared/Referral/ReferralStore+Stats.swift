@@ -10,12 +10,15 @@ public struct CodeStats: Sendable, Equatable {
     public var daily: [DailyStats]
 }
 
-/// Rewards of one code by status, with their amounts in smallest units.
+/// Rewards of one code by status, with their amounts in smallest units. `pending` counts every
+/// reward still owed: held, due, approved after review, or in a payout not final yet.
 public struct RewardTotals: Sendable, Equatable {
     public var pending = 0
     public var review = 0
     public var paid = 0
     public var rejected = 0
+    /// Rewards that cannot be paid (their reason is in `referral-payout status`).
+    public var failed = 0
     public var amountPending: UInt128 = 0
     public var amountReview: UInt128 = 0
     public var amountPaid: UInt128 = 0
@@ -60,17 +63,20 @@ extension ReferralStore {
                 "SELECT r.status, r.amount FROM rewards r JOIN conversions c ON c.id = r.conversion_id WHERE c.code_id = ?"
             ).forEachRow([code]) { row in
                 let amount = row.text(1).flatMap { UInt128($0) } ?? 0
-                switch row.text(0) {
-                case "pending":
+                // A status this binary does not know (a newer schema's) is not counted at all.
+                switch row.value(as: RewardStatus.self, 0) {
+                case .pending, .approved, .inFlight:
                     totals.pending += 1
                     totals.amountPending += amount
-                case "review":
+                case .review:
                     totals.review += 1
                     totals.amountReview += amount
-                case "paid":
+                case .paid:
                     totals.paid += 1
                     totals.amountPaid += amount
-                default: totals.rejected += 1
+                case .rejected: totals.rejected += 1
+                case .failed: totals.failed += 1
+                case nil: break
                 }
             }
             let daily = withDaily ? try dailyStats(codeID: codeID, now: now) : []

@@ -1,52 +1,53 @@
-/// A checked conversion report from the platform's backend.
-public struct ConversionInput: Sendable, Equatable {
-    /// The code named in the report, if any (well-formed).
-    public var code: String?
-    public var referredWallet: String
-    public var action: String
-    public var amount: UInt64
-    public var paymentTx: String?
-    public var mintLogId: String?
-    /// The buyer's IP as the backend saw it.
-    public var ip: String?
-
-    /// A digest of every field: a repeated request must match it to get the first answer back.
-    public var fingerprint: [UInt8] {
-        let fields = [
-            code ?? "", referredWallet, action, String(amount), paymentTx ?? "", mintLogId ?? "", ip ?? "",
-        ]
-        // Fields are checked to hold no control characters, so "\n" cannot be forged inside one.
-        return Sodium.sha256(Array(("conversion-v1\n" + fields.joined(separator: "\n")).utf8))
-    }
-}
-
-/// The first answer given to a conversion, kept to answer repeats byte for byte.
-public struct StoredAnswer: Sendable, Equatable {
-    public var fingerprint: [UInt8]
-    public var status: Int
-    public var body: [UInt8]
-}
-
 /// A reward about to be stored.
 public struct NewReward: Sendable {
     public var wallet: String
     public var amount: UInt64
     /// `pending` or `review`.
-    public var status: String
+    public var status: RewardStatus
     public var holdUntil: Int64
-    /// Why it waits for review (comma-separated rule names), if it does.
-    public var reason: String?
+    /// Why it waits for review, if it does.
+    public var reviewReasons: [ReviewReason]
 }
 
 extension ReferralStore {
-    /// The stored answer of the conversion that used `paymentTx`, if any.
+    /// The conversion recorded with `paymentTx`, with the fingerprint of the report that made it.
     ///
     /// - Throws: `SQLiteError`.
-    public func storedAnswer(paymentTx: String) throws -> StoredAnswer? {
+    public func recordedConversion(paymentTx: String) throws -> (conversion: RecordedConversion, fingerprint: [UInt8])?
+    {
         try connection.statement(
-            "SELECT request_fingerprint, response_status, response_body FROM conversions WHERE payment_tx = ?"
-        ).firstRow([.text(paymentTx)]) {
-            StoredAnswer(fingerprint: $0.blob(0) ?? [], status: $0.int(1), body: $0.blob(2) ?? [])
+            """
+            SELECT c.id, k.code, c.referrer_wallet, c.referred_wallet, c.action, c.amount, c.payment_tx,
+                   c.mint_log_id, c.ip, c.created_at, c.request_fingerprint,
+                   r.id, r.wallet, r.amount, r.hold_until, r.review_reasons
+            FROM conversions c
+            JOIN referral_codes k ON k.id = c.code_id
+            JOIN rewards r ON r.conversion_id = c.id
+            WHERE c.payment_tx = ?
+            """
+        ).firstRow([.text(paymentTx)]) { row in
+            let reasons = ReviewReason.parse(row.text(15))
+            let conversion = RecordedConversion(
+                id: row.int64(0),
+                code: row.text(1) ?? "",
+                referrer: row.text(2) ?? "",
+                referredWallet: row.text(3) ?? "",
+                action: row.value(as: ConversionAction.self, 4) ?? .purchase,
+                amount: row.text(5).flatMap { UInt64($0) } ?? 0,
+                paymentTx: row.text(6),
+                mintLogId: row.text(7),
+                ip: row.text(8),
+                createdAt: row.int64(9),
+                reward: RecordedReward(
+                    id: row.int64(11),
+                    wallet: row.text(12) ?? "",
+                    amount: row.text(13).flatMap { UInt64($0) } ?? 0,
+                    status: reasons.isEmpty ? .pending : .review,
+                    holdUntil: row.int64(14),
+                    reviewReasons: reasons
+                )
+            )
+            return (conversion, row.blob(10) ?? [])
         }
     }
 
@@ -76,14 +77,14 @@ extension ReferralStore {
 
     /// Inserts a conversion and its reward; call inside a durable write transaction.
     ///
-    /// - Returns: the conversion's and the reward's row ids.
+    /// - Returns: both as recorded, with their row ids.
     /// - Throws: `SQLiteError`.
     public func insertConversion(
         _ input: ConversionInput,
         code: ReferralCodeRecord,
         reward: NewReward,
         now: Int64
-    ) throws -> (conversionID: Int64, rewardID: Int64) {
+    ) throws -> RecordedConversion {
         try connection.statement(
             """
             INSERT INTO conversions (code_id, referrer_wallet, referred_wallet, action, amount, payment_tx,
@@ -91,28 +92,41 @@ extension ReferralStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
         ).execute([
-            .integer(code.id), .text(code.wallet), .text(input.referredWallet), .text(input.action),
+            .integer(code.id), .text(code.wallet), .text(input.referredWallet), SQLiteValue(input.action),
             .text(String(input.amount)), input.paymentTx.map(SQLiteValue.text), input.mintLogId.map(SQLiteValue.text),
             input.ip.map(SQLiteValue.text), .blob(input.fingerprint), .integer(now),
         ])
         let conversionID = connection.lastInsertRowID
         try connection.statement(
             """
-            INSERT INTO rewards (conversion_id, wallet, amount, status, hold_until, reason, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO rewards (conversion_id, wallet, amount, status, hold_until, review_reasons, reason,
+                created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
         ).execute([
-            .integer(conversionID), .text(reward.wallet), .text(String(reward.amount)), .text(reward.status),
-            .integer(reward.holdUntil), reward.reason.map(SQLiteValue.text), .integer(now), .integer(now),
+            .integer(conversionID), .text(reward.wallet), .text(String(reward.amount)), SQLiteValue(reward.status),
+            .integer(reward.holdUntil), ReviewReason.joined(reward.reviewReasons).map(SQLiteValue.text),
+            ReviewReason.joined(reward.reviewReasons).map(SQLiteValue.text), .integer(now), .integer(now),
         ])
-        return (conversionID, connection.lastInsertRowID)
-    }
-
-    /// Keeps the answer given to a conversion; call in the transaction that inserted it.
-    ///
-    /// - Throws: `SQLiteError`.
-    public func storeAnswer(conversionID: Int64, status: Int, body: [UInt8]) throws {
-        try connection.statement("UPDATE conversions SET response_status = ?, response_body = ? WHERE id = ?")
-            .execute([.integer(Int64(status)), .blob(body), .integer(conversionID)])
+        return RecordedConversion(
+            id: conversionID,
+            code: code.code,
+            referrer: code.wallet,
+            referredWallet: input.referredWallet,
+            action: input.action,
+            amount: input.amount,
+            paymentTx: input.paymentTx,
+            mintLogId: input.mintLogId,
+            ip: input.ip,
+            createdAt: now,
+            reward: RecordedReward(
+                id: connection.lastInsertRowID,
+                wallet: reward.wallet,
+                amount: reward.amount,
+                status: reward.status,
+                holdUntil: reward.holdUntil,
+                reviewReasons: reward.reviewReasons
+            )
+        )
     }
 }

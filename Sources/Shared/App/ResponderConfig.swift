@@ -1,8 +1,9 @@
 @preconcurrency import Glibc
 
-/// The service settings, read from the environment (systemd `EnvironmentFile` in production).
-/// Every variable, its default and its meaning is listed in README.md.
-public struct Config: Sendable {
+/// The responder's settings, read from the environment (systemd `EnvironmentFile` in production).
+/// Every variable, its default and its meaning is listed in README.md. The payout job's variables
+/// are not read here: `PayoutConfig` owns them.
+public struct ResponderConfig: Sendable {
     public var databasePath: String
     /// Site origin without a trailing slash, e.g. `https://example.com`.
     public var frontendBaseURL: String
@@ -14,74 +15,38 @@ public struct Config: Sendable {
     public var clickLimitPerHour: Int
     /// The conversion API's HMAC key; `requireConversionSecret()` refuses to start without it.
     public var conversionSecret: String?
-    public var rewardHoldDays: Int
-    public var mintDecimals: Int
+    /// Reward arithmetic, hold and review threshold.
+    public var rewards: RewardPolicy
     public var foundationAddress: String?
-    public var payoutMode: String
-    public var solanaRPCURL: String?
-    public var ownerKeypairPath: String?
-    public var mintAddress: String?
-    public var payoutBatch: Int
-    public var reviewAbove: UInt64?
 
     /// Parses the settings, applying the documented defaults.
     ///
     /// - Parameter environment: the process environment.
     /// - Throws: `ConfigError` naming the first variable with a bad value.
     public init(environment: [String: String]) throws {
-        func text(_ name: String) -> String? {
-            guard let value = environment[name], !value.isEmpty else { return nil }
-            return value
-        }
-        func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
-            guard let raw = text(name) else { return fallback }
-            guard let value = Int(raw), range.contains(value) else {
-                throw ConfigError(
-                    "\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound), got \(raw)"
-                )
-            }
-            return value
-        }
-        databasePath = text("REFERRAL_DB") ?? "var/referral.db"
-        frontendBaseURL = try Self.origin(text("FRONTEND_BASE_URL") ?? "http://127.0.0.1:8080")
-        fcgiSocket = text("FCGI_SOCKET") ?? "var/run/fcgi-referral.sock"
-        let modeText = text("FCGI_SOCKET_MODE") ?? "0660"
+        let settings = SettingsReader(environment)
+        databasePath = settings.databasePath
+        frontendBaseURL = try Self.origin(settings.text("FRONTEND_BASE_URL") ?? "http://127.0.0.1:8080")
+        fcgiSocket = settings.text("FCGI_SOCKET") ?? "var/run/fcgi-referral.sock"
+        let modeText = settings.text("FCGI_SOCKET_MODE") ?? "0660"
         guard let mode = mode_t(modeText, radix: 8), mode <= 0o777 else {
             throw ConfigError("FCGI_SOCKET_MODE must be octal permission bits such as 0660, got \(modeText)")
         }
         fcgiSocketMode = mode
-        fcgiThreads = try integer(
+        fcgiThreads = try settings.integer(
             "FCGI_THREADS",
             default: 2 * max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))),
             range: 1...256
         )
-        cookieDays = try integer("REFERRAL_COOKIE_DAYS", default: 90, range: 1...3650)
-        codePrefix = text("REFERRAL_CODE_PREFIX") ?? "WFG"
+        cookieDays = try settings.integer("REFERRAL_COOKIE_DAYS", default: 90, range: 1...3650)
+        codePrefix = settings.text("REFERRAL_CODE_PREFIX") ?? "WFG"
         guard codePrefix.count <= 26, ReferralSyntax.isCodeText(codePrefix) else {
             throw ConfigError("REFERRAL_CODE_PREFIX must be up to 26 of A-Z a-z 0-9 _ -, got \(codePrefix)")
         }
-        clickLimitPerHour = try integer("CLICK_LIMIT_PER_HOUR", default: 100, range: 0...1_000_000_000)
-        conversionSecret = text("CONVERSION_SECRET")
-        rewardHoldDays = try integer("REWARD_HOLD_DAYS", default: 7, range: 0...3650)
-        mintDecimals = try integer("MINT_DECIMALS", default: 6, range: 0...18)
-        foundationAddress = text("FOUNDATION_ADDRESS")
-        if let foundationAddress, !SolanaAddress.isValid(foundationAddress) {
-            throw ConfigError("FOUNDATION_ADDRESS must be a base58 Solana address, got \(foundationAddress)")
-        }
-        payoutMode = text("PAYOUT_MODE") ?? "ledger"
-        guard ["ledger", "solana"].contains(payoutMode) else {
-            throw ConfigError("PAYOUT_MODE must be ledger or solana, got \(payoutMode)")
-        }
-        solanaRPCURL = text("SOLANA_RPC_URL")
-        ownerKeypairPath = text("OWNER_KEYPAIR_PATH")
-        mintAddress = text("MINT_ADDRESS")
-        payoutBatch = try integer("PAYOUT_BATCH", default: 20, range: 1...10_000)
-        if let raw = text("REVIEW_ABOVE") {
-            guard let value = UInt64(raw) else {
-                throw ConfigError("REVIEW_ABOVE must be a whole number of smallest units, got \(raw)")
-            }
-            reviewAbove = value
-        }
+        clickLimitPerHour = try settings.integer("CLICK_LIMIT_PER_HOUR", default: 100, range: 0...1_000_000_000)
+        conversionSecret = settings.text("CONVERSION_SECRET")
+        rewards = try RewardPolicy(settings: settings)
+        foundationAddress = try settings.address("FOUNDATION_ADDRESS")
     }
 
     /// The site's host and port as a sign-in message names it (`FRONTEND_BASE_URL` without scheme).
@@ -127,10 +92,4 @@ public struct Config: Sendable {
         }
         return value
     }
-}
-
-/// A setting with a bad or missing value; the message names the variable.
-public struct ConfigError: Error, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
 }
