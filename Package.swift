@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "fcgi-referral", targets: ["fcgi-referral"]),
         .executable(name: "referral-admin", targets: ["referral-admin"]),
+        .executable(name: "referral-payout", targets: ["referral-payout"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,6 +30,10 @@ let package = Package(
         .executableTarget(name: "fcgi-referral", dependencies: ["Shared"]),
         .executableTarget(
             name: "referral-admin",
+            dependencies: ["Shared", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "referral-payout",
             dependencies: ["Shared", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "SharedTests", dependencies: ["Shared"]),

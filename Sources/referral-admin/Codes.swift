@@ -14,6 +14,9 @@ struct Codes: ParsableCommand {
         @Option(name: .long, help: "The owner's Solana wallet address.") var wallet: String
         @Option(name: .long, help: "The code, 3-32 of A-Z a-z 0-9 _ -.") var code: String
         @Option(name: .long, help: "The vault that receives purchases made through this code.") var vault: String?
+        @Option(name: .long, help: "token (whole tokens), percent (basis points) or fixed (smallest units).")
+        var rewardType: RewardType = .token
+        @Option(name: .long, help: "The reward value in the type's unit (default 5).") var rewardValue: UInt64 = 5
         @Flag(name: .long, help: "Succeed quietly when the code already exists for this wallet.") var ifMissing = false
 
         func validate() throws {
@@ -24,11 +27,25 @@ struct Codes: ParsableCommand {
             if let vault, !SolanaAddress.isValid(vault) {
                 throw ValidationError("vault must be a base58 Solana address")
             }
+            let decimals = try RewardPolicy(settings: SettingsReader(Environment.current())).mintDecimals
+            let range = RewardCalculator.valueRange(rewardType, decimals: decimals)
+            guard range.contains(rewardValue) else {
+                throw ValidationError(
+                    "reward-value must be in \(range.lowerBound)...\(range.upperBound) for \(rewardType)"
+                )
+            }
         }
 
         func run() throws {
             let store = try openStore()
-            let new = ReferralCodeRecord(code: code, wallet: wallet, vaultAddress: vault, createdAt: Int64(time(nil)))
+            let new = ReferralCodeRecord(
+                code: code,
+                wallet: wallet,
+                rewardType: rewardType,
+                rewardValue: Int64(clamping: rewardValue),
+                vaultAddress: vault,
+                createdAt: Int64(time(nil))
+            )
             if let created = try store.insertCode(new) {
                 print("created \(created.code) for \(created.wallet)")
                 return
@@ -74,3 +91,4 @@ struct Codes: ParsableCommand {
         }
     }
 }
+extension RewardType: ExpressibleByArgument {}

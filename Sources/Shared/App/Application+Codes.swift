@@ -86,14 +86,9 @@ extension Application {
         )
     }
 
-    /// The allowed reward values: whole tokens whose smallest units fit in 64 bits, basis points,
-    /// or smallest units that fit the database's signed 64-bit column.
+    /// The allowed reward values of `type` under this MINT_DECIMALS.
     func rewardValueRange(_ type: RewardType) -> ClosedRange<UInt64> {
-        switch type {
-        case .token: 1...(UInt64.max / RewardCalculator.unitsPerToken(decimals: config.rewards.mintDecimals))
-        case .percent: 1...RewardCalculator.basisPointsPerWhole
-        case .fixed: 1...UInt64(Int64.max)
-        }
+        RewardCalculator.valueRange(type, decimals: config.rewards.mintDecimals)
     }
 
     /// 1…`maxLength` characters without control characters (a description may have line breaks).

@@ -17,6 +17,21 @@ public enum RewardCalculator {
         (0..<decimals).reduce(1) { units, _ in units * 10 }
     }
 
+    /// The reward values a code of `type` may have: whole tokens whose smallest units fit in 64
+    /// bits, basis points, or smallest units; none past the database's signed 64-bit column.
+    ///
+    /// - Parameters:
+    ///   - type: the reward type.
+    ///   - decimals: `MINT_DECIMALS`, 0…18.
+    public static func valueRange(_ type: RewardType, decimals: Int) -> ClosedRange<UInt64> {
+        let column = UInt64(Int64.max)
+        switch type {
+        case .token: return 1...min(column, UInt64.max / unitsPerToken(decimals: decimals))
+        case .percent: return 1...basisPointsPerWhole
+        case .fixed: return 1...column
+        }
+    }
+
     /// The reward for `amount` under a code's reward rule.
     ///
     /// - `token`: `value` × 10^`decimals`;
