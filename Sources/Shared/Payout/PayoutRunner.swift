@@ -63,8 +63,10 @@ public struct PayoutRunner {
             let payer = try solanaPayer(settings, store: store)
             try payer.settle(try store.unresolvedPayouts(), report: &report)
             let due = try store.payableRewards(now: now(), limit: config.batch)
-            let recorded = try payer.pay(due, report: &report)
-            try awaitFinality(recorded.map(\.id), payer: payer, seconds: settings.confirmSeconds, report: &report)
+            _ = try payer.pay(due, report: &report)
+            // This run's payouts and any earlier one it just resent: all are waited for.
+            let open = try store.unresolvedPayouts().map(\.id)
+            try awaitFinality(open, payer: payer, seconds: settings.confirmSeconds, report: &report)
             report.inFlight = try store.rewardCount(status: .inFlight)
         }
         return .ran(report)
@@ -106,7 +108,7 @@ public struct PayoutRunner {
         )
     }
 
-    /// Settles this run's payouts once a second until they are final or `seconds` have passed;
+    /// Settles the given payouts once a second until they are final or `seconds` have passed;
     /// unknown ones are rebroadcast on the way.
     func awaitFinality(_ ids: [Int64], payer: SolanaPayer, seconds: Int, report: inout PayoutReport) throws {
         let deadline = now() + Int64(seconds)

@@ -1,0 +1,289 @@
+"""A local Solana JSON-RPC server for the tests, over LiteSVM (the real SVM running the real SPL
+Token and Associated Token Account programs, in process, no network).
+
+    python Tests/e2e/solana_rpc_server.py PORT
+
+The methods the product calls answer in Agave's request and response shapes: getLatestBlockhash,
+sendTransaction (base64; preflight simulation unless skipPreflight), getSignatureStatuses
+(searchTransactionHistory), getBlockHeight, getAccountInfo (base64), getMinimumBalanceForRentExemption,
+getBalance, getTokenAccountBalance and getTokenSupply.
+
+The chain model: the block height stands still until a test moves it. getLatestBlockhash gives
+lastValidBlockHeight = height + 150, as Agave does; `POST /test/expire` expires LiteSVM's blockhash
+(it accepts only its latest) and moves the height past every lastValidBlockHeight handed out.
+Every transaction that runs is finalized at once.
+
+Test hooks, `POST /test/<hook>` with a JSON body, answer JSON:
+  create_mint {authority, decimals}      -> {mint}: an initialized SPL mint with that authority
+  airdrop {address, lamports}            -> {}
+  drop {count}                           -> the next `count` sendTransaction calls answer the
+                                            signature and are thrown away (a dropped packet)
+  expire {}                              -> the blockhash expires, the height passes every valid one
+  fail {count, kind, retryAfter?, method?} -> the next `count` requests (of `method`, when given;
+                                            never those sent with X-Test-Client: 1) fail: kind "429" (with Retry-After when given), "500",
+                                            or "garbage" (not JSON)
+  counts {}                              -> {methods: {name: calls}, transactions: landed,
+                                            computeUnits: [per landed transaction]}
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+import threading
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+from solders.account import Account
+from solders.litesvm import LiteSVM
+from solders.pubkey import Pubkey
+from solders.signature import Signature
+from solders.transaction import VersionedTransaction
+from solders.transaction_metadata import FailedTransactionMetadata
+
+TOKEN_PROGRAM = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
+PACKET_DATA_SIZE = 1232
+MINT_SIZE = 82
+BLOCKHASH_LIFETIME = 150
+API_VERSION = "2.2.0"
+RPC_METHODS = {"getLatestBlockhash", "getBlockHeight", "sendTransaction", "getSignatureStatuses", "getAccountInfo",
+               "getMinimumBalanceForRentExemption", "getBalance", "getTokenAccountBalance", "getTokenSupply"}
+
+
+class RPCFailure(Exception):
+    def __init__(self, code: int, message: str, data: object = None):
+        super().__init__(message)
+        self.code, self.message, self.data = code, message, data
+
+
+class Chain:
+    """LiteSVM plus what a node knows around it: statuses of landed transactions, block height."""
+
+    def __init__(self) -> None:
+        self.svm = LiteSVM()
+        self.height = 1_000
+        self.slot = 5_000
+        self.statuses: dict[str, dict] = {}
+        self.drop = 0
+        self.failures: list[tuple[str, int | None]] = []
+        self.methods: dict[str, int] = {}
+        self.compute_units: list[int] = []
+        self.lock = threading.Lock()
+
+    def context(self) -> dict:
+        return {"slot": self.slot, "apiVersion": API_VERSION}
+
+    # RPC methods -----------------------------------------------------------------------------
+    def getLatestBlockhash(self, params):
+        return {"context": self.context(), "value": {
+            "blockhash": str(self.svm.latest_blockhash()),
+            "lastValidBlockHeight": self.height + BLOCKHASH_LIFETIME}}
+
+    def getBlockHeight(self, params):
+        return self.height
+
+    def sendTransaction(self, params):
+        if not params or not isinstance(params[0], str):
+            raise RPCFailure(-32602, "Invalid params: expected a transaction string")
+        options = params[1] if len(params) > 1 and isinstance(params[1], dict) else {}
+        if options.get("encoding", "base58") != "base64":
+            raise RPCFailure(-32602, "Invalid params: this test server reads base64 only")
+        raw = base64.b64decode(params[0], validate=True)
+        if len(raw) > PACKET_DATA_SIZE:
+            raise RPCFailure(-32602, f"base64 encoded solana_sdk::transaction::versioned::VersionedTransaction "
+                                     f"too large: {len(raw)} bytes (max: encoded/raw 1644/{PACKET_DATA_SIZE})")
+        try:
+            tx = VersionedTransaction.from_bytes(raw)
+        except Exception as error:  # noqa: BLE001 - any decoding failure is the client's
+            raise RPCFailure(-32602, f"failed to deserialize transaction: {error}")
+        signature = str(tx.signatures[0])
+        if self.drop > 0:
+            self.drop -= 1
+            return signature
+        if not options.get("skipPreflight", False):
+            simulated = self.svm.simulate_transaction(tx)
+            if isinstance(simulated, FailedTransactionMetadata):
+                err = json.loads(simulated.to_json())["err"]
+                raise RPCFailure(-32002, f"Transaction simulation failed: {describe(err)}",
+                                 {"err": err, "logs": [], "accounts": None, "unitsConsumed": 0,
+                                  "returnData": None, "innerInstructions": None})
+        result = self.svm.send_transaction(tx)
+        if isinstance(result, FailedTransactionMetadata):
+            err = json.loads(result.to_json())["err"]
+            if err in ("AlreadyProcessed", "BlockhashNotFound"):
+                # Never lands again (already did, or cannot): a node forwards it and moves on.
+                return signature
+            self.land(signature, err)
+        else:
+            self.compute_units.append(result.compute_units_consumed())
+            self.land(signature, None)
+        return signature
+
+    def land(self, signature: str, err) -> None:
+        self.slot += 1
+        status = {"Ok": None} if err is None else {"Err": err}
+        self.statuses[signature] = {"slot": self.slot, "confirmations": None, "err": err, "status": status,
+                                    "confirmationStatus": "finalized"}
+
+    def getSignatureStatuses(self, params):
+        signatures = params[0] if params and isinstance(params[0], list) else None
+        if signatures is None or len(signatures) > 256:
+            raise RPCFailure(-32602, "Invalid params: expected at most 256 signatures")
+        return {"context": self.context(), "value": [self.statuses.get(s) for s in signatures]}
+
+    def getAccountInfo(self, params):
+        account = self.svm.get_account(Pubkey.from_string(params[0]))
+        if account is None:
+            return {"context": self.context(), "value": None}
+        return {"context": self.context(), "value": {
+            "data": [base64.b64encode(bytes(account.data)).decode(), "base64"], "executable": account.executable,
+            "lamports": account.lamports, "owner": str(account.owner), "rentEpoch": 18446744073709551615,
+            "space": len(account.data)}}
+
+    def getMinimumBalanceForRentExemption(self, params):
+        return self.svm.minimum_balance_for_rent_exemption(int(params[0]))
+
+    def getBalance(self, params):
+        return {"context": self.context(), "value": self.svm.get_balance(Pubkey.from_string(params[0])) or 0}
+
+    def getTokenAccountBalance(self, params):
+        account = self.svm.get_account(Pubkey.from_string(params[0]))
+        if account is None or account.owner != TOKEN_PROGRAM:
+            raise RPCFailure(-32602, "Invalid param: could not find account")
+        data = bytes(account.data)
+        mint = self.svm.get_account(Pubkey(data[0:32]))
+        return {"context": self.context(), "value": ui_amount(int.from_bytes(data[64:72], "little"),
+                                                              bytes(mint.data)[44])}
+
+    def getTokenSupply(self, params):
+        account = self.svm.get_account(Pubkey.from_string(params[0]))
+        if account is None or account.owner != TOKEN_PROGRAM:
+            raise RPCFailure(-32602, "Invalid param: not a Token mint")
+        data = bytes(account.data)
+        return {"context": self.context(), "value": ui_amount(int.from_bytes(data[36:44], "little"), data[44])}
+
+    # Test hooks --------------------------------------------------------------------------------
+    def hook_create_mint(self, body):
+        mint = Pubkey.new_unique() if "mint" not in body else Pubkey.from_string(body["mint"])
+        authority = Pubkey.from_string(body["authority"])
+        data = (b"\x01\x00\x00\x00" + bytes(authority) + (0).to_bytes(8, "little") + bytes([int(body["decimals"]), 1])
+                + b"\x00" * 36)
+        assert len(data) == MINT_SIZE
+        self.svm.set_account(mint, Account(lamports=self.svm.minimum_balance_for_rent_exemption(MINT_SIZE),
+                                           data=data, owner=TOKEN_PROGRAM, executable=False, rent_epoch=0))
+        return {"mint": str(mint)}
+
+    def hook_airdrop(self, body):
+        self.svm.airdrop(Pubkey.from_string(body["address"]), int(body["lamports"]))
+        return {}
+
+    def hook_drop(self, body):
+        self.drop = int(body["count"])
+        return {}
+
+    def hook_expire(self, body):
+        self.svm.expire_blockhash()
+        self.height += BLOCKHASH_LIFETIME + 1
+        self.slot += BLOCKHASH_LIFETIME + 1
+        return {}
+
+    def hook_fail(self, body):
+        self.failures = [(str(body["kind"]), body.get("retryAfter"), body.get("method"))] * int(body["count"])
+        return {}
+
+    def hook_counts(self, body):
+        return {"methods": self.methods, "transactions": len(self.statuses), "computeUnits": self.compute_units}
+
+
+def json_method(body: bytes) -> str | None:
+    try:
+        return json.loads(body).get("method")
+    except (ValueError, AttributeError):
+        return None
+
+
+def describe(err) -> str:
+    if err == "AlreadyProcessed":
+        return "This transaction has already been processed"
+    if err == "BlockhashNotFound":
+        return "Blockhash not found"
+    return json.dumps(err)
+
+
+def ui_amount(amount: int, decimals: int) -> dict:
+    """Agave's UiTokenAmount: the raw integer as a string, and the decimal form."""
+    ui = Decimal(amount).scaleb(-decimals)
+    text = format(ui, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return {"amount": str(amount), "decimals": decimals, "uiAmount": float(ui), "uiAmountString": text}
+
+
+class Handler(BaseHTTPRequestHandler):
+    chain: Chain
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+    def reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        chain = self.chain
+        with chain.lock:
+            if self.path.startswith("/test/"):
+                hook = getattr(chain, "hook_" + self.path[len("/test/"):], None)
+                if hook is None:
+                    return self.reply(404, b'{"error":"no such hook"}')
+                return self.reply(200, json.dumps(hook(json.loads(body or b"{}"))).encode())
+            method = json_method(body)
+            # The test's own reads (balances, supply) are never failed.
+            from_test = self.headers.get("X-Test-Client") == "1"
+            if chain.failures and not from_test and chain.failures[0][2] in (None, method):
+                kind, retry_after, _ = chain.failures.pop(0)
+                if kind == "429":
+                    headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+                    return self.reply(429, b'{"jsonrpc":"2.0","error":{"code":429,"message":"Too many requests"}}',
+                                      headers)
+                if kind == "500":
+                    return self.reply(500, b"Internal Server Error")
+                return self.reply(200, b"<html>not json")
+            self.reply(200, json.dumps(self.answer(body)).encode())
+
+    def answer(self, body: bytes) -> dict:
+        try:
+            request = json.loads(body)
+        except ValueError:
+            return {"jsonrpc": "2.0", "error": {"code": -32700, "message": "Parse error"}, "id": None}
+        request_id = request.get("id")
+        method = request.get("method")
+        self.chain.methods[method] = self.chain.methods.get(method, 0) + 1
+        handler = getattr(self.chain, method) if method in RPC_METHODS else None
+        if handler is None:
+            return {"jsonrpc": "2.0", "error": {"code": -32601, "message": "Method not found"}, "id": request_id}
+        try:
+            return {"jsonrpc": "2.0", "result": handler(request.get("params") or []), "id": request_id}
+        except RPCFailure as failure:
+            error = {"code": failure.code, "message": failure.message}
+            if failure.data is not None:
+                error["data"] = failure.data
+            return {"jsonrpc": "2.0", "error": error, "id": request_id}
+
+
+def main() -> None:
+    Handler.chain = Chain()
+    server = HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
+    print("ready", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
