@@ -3,8 +3,9 @@
 
 # Debian packages the product needs to build and run (C libraries with their headers, nginx).
 RUNTIME_PACKAGES=(pkg-config libfcgi-dev libsodium-dev libcurl4-openssl-dev libsqlite3-dev libqrencode-dev nginx curl)
-# What the tests need on top: Python for the end-to-end suite, rsvg-convert to rasterise QR codes.
-TEST_PACKAGES=(python3 python3-venv librsvg2-bin)
+# What the tests need on top: Python for the end-to-end suite, rsvg-convert to rasterise QR codes,
+# systemd-analyze to check the units.
+TEST_PACKAGES=(python3 python3-venv librsvg2-bin systemd)
 # What the benchmark needs on top.
 BENCH_PACKAGES=(wrk)
 
