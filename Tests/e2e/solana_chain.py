@@ -12,6 +12,8 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass
+
+import pytest
 from pathlib import Path
 
 from solders.keypair import Keypair as SolanaKeypair
@@ -116,3 +118,18 @@ def make_world(make_stack, name: str, **stack_env) -> PayoutWorld:
     chain.hook("airdrop", address=str(authority.pubkey()), lamports=1_000 * 10**9)
     mint = chain.hook("create_mint", authority=str(authority.pubkey()), decimals=6)["mint"]
     return PayoutWorld(stack, chain, authority, keypair_path, mint)
+
+
+@pytest.fixture
+def new_world(make_stack):
+    worlds: list[PayoutWorld] = []
+
+    def make(name: str = "solana", **stack_env) -> PayoutWorld:
+        world = make_world(make_stack, name, **stack_env)
+        worlds.append(world)
+        return world
+
+    yield make
+    for world in worlds:
+        world.chain.stop()
+        world.stack.stop()

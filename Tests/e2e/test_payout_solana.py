@@ -12,22 +12,7 @@ from solders.transaction import VersionedTransaction
 
 from payout import due_reward, export, fixed_code, off_curve_address, status
 from signin import Keypair
-from solana_chain import PayoutWorld, make_world
-
-
-@pytest.fixture
-def new_world(make_stack):
-    worlds: list[PayoutWorld] = []
-
-    def make(name: str = "solana", **stack_env) -> PayoutWorld:
-        world = make_world(make_stack, name, **stack_env)
-        worlds.append(world)
-        return world
-
-    yield make
-    for world in worlds:
-        world.chain.stop()
-        world.stack.stop()
+from solana_chain import PayoutWorld, new_world  # noqa: F401 - a fixture
 
 
 def make_rewards(world: PayoutWorld, amounts: list[int], owners: int = 3) -> dict[str, int]:
@@ -230,3 +215,14 @@ def test_a_mint_that_does_not_match_the_settings_is_refused(new_world):
     not_authority = world.run(check=False, MINT_ADDRESS=other_mint)
     assert not_authority.returncode != 0 and "not the mint authority" in not_authority.stderr
     assert world.stack.query("SELECT count(*) FROM payouts")[0][0] == 0
+
+
+def test_many_rewards_to_one_referrer_share_one_transaction(new_world):
+    world = new_world()
+    owner = Keypair().wallet
+    code = fixed_code(world.stack, owner, 10)
+    for _ in range(40):
+        due_reward(world.stack, code)
+    result = world.run(PAYOUT_BATCH=40)
+    assert result.stdout.startswith("paid 40 rewards") and "transactions sent 1" in result.stdout, result.stdout
+    assert world.balance(owner) == 400 and world.supply() == 400

@@ -58,11 +58,7 @@ extension PayoutRunner {
             decimals: UInt8(clamping: decimals),
             priorityFee: settings.priorityFee
         )
-        var lines = rewards.compactMap { reward, owner in
-            PublicKey.associatedTokenAddress(owner: owner, mint: settings.mint).map {
-                PayoutLine(reward: reward, owner: owner, account: $0)
-            }
-        }[...]
+        var lines = try builder.lines(rewards)[...]
         var count = 0
         while !lines.isEmpty {
             lines = lines.dropFirst(try builder.fittingCount(lines))

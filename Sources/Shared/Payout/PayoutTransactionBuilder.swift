@@ -1,12 +1,15 @@
-/// Builds payout transactions: Compute Budget instructions, then a CreateIdempotent and a
-/// MintToChecked per reward, signed by the mint authority, who also pays the fees.
+/// Builds payout transactions: Compute Budget instructions, then per reward a CreateIdempotent
+/// (once per account) and a MintToChecked, signed by the mint authority, who also pays the fees.
 struct PayoutTransactionBuilder {
-    /// Compute units asked per reward (CreateIdempotent that creates the account, then MintToChecked)
-    /// and for the two Compute Budget instructions. Measured on LiteSVM with the real programs:
-    /// ~14,600 units a reward when every account is created; the limit leaves twice that, since a
-    /// priority fee is paid on the limit, not on what is used.
-    static let computeUnitsPerReward: UInt32 = 30_000
+    /// Compute units asked for each instruction. Measured on LiteSVM with the real programs: a
+    /// CreateIdempotent that creates the account and its MintToChecked ~14,600 together, a
+    /// MintToChecked alone under 2,000. The limit leaves about twice that: a priority fee is paid
+    /// on the limit, not on what is used, and a limit too low fails the whole transaction.
+    static let computeUnitsPerAccount: UInt32 = 25_000
+    static let computeUnitsPerMint: UInt32 = 5_000
     static let computeUnitsBase: UInt32 = 1_000
+    /// The most a transaction may ask for (Agave's MAX_COMPUTE_UNIT_LIMIT).
+    static let maximumComputeUnits: UInt32 = 1_400_000
     /// The low bits of the compute-unit limit carry the payout id, so two payouts never have the
     /// same bytes (the same rewards, amounts and blockhash would otherwise give one signature, and
     /// the chain would run it once).
@@ -17,6 +20,22 @@ struct PayoutTransactionBuilder {
     let decimals: UInt8
     /// Micro-lamports per compute unit; 0 sends no price instruction.
     let priorityFee: UInt64
+
+    /// The rewards as payout lines with their token accounts, grouped by owner (oldest first
+    /// within each), so a referrer's rewards share one account creation and more fit in a packet.
+    ///
+    /// - Throws: `RPCError.malformed` in the astronomically unlikely case that an owner has no
+    ///   associated token address.
+    func lines(_ rewards: [(PayableReward, PublicKey)]) throws -> [PayoutLine] {
+        let lines = try rewards.map { reward, owner in
+            guard let account = PublicKey.associatedTokenAddress(owner: owner, mint: mint) else {
+                throw RPCError.malformed("no associated token address for \(owner)")
+            }
+            return PayoutLine(reward: reward, owner: owner, account: account)
+        }
+        return lines.enumerated().sorted { ($0.element.owner, $0.offset) < ($1.element.owner, $1.offset) }
+            .map(\.element)
+    }
 
     /// How many of the next rewards fit in one transaction of at most 1,232 bytes.
     func fittingCount(_ lines: ArraySlice<PayoutLine>) throws -> Int {
@@ -44,20 +63,28 @@ struct PayoutTransactionBuilder {
 
     func message(_ lines: [PayoutLine], payoutID: Int64, blockhash: [UInt8]) throws -> Message {
         let payer = signer.publicKey
-        let limit =
-            Self.computeUnitsBase + Self.computeUnitsPerReward * UInt32(lines.count)
-            + UInt32(payoutID % Self.payoutIDSpread)
+        let accounts = UInt32(Set(lines.map(\.account)).count)
+        let sized =
+            Self.computeUnitsBase + Self.computeUnitsPerAccount * accounts
+            + Self.computeUnitsPerMint * UInt32(lines.count)
+        let spread = UInt32(payoutID % Self.payoutIDSpread)
+        let limit = min(sized, Self.maximumComputeUnits - UInt32(Self.payoutIDSpread)) + spread
         var instructions = [PayoutInstructions.setComputeUnitLimit(limit)]
         if priorityFee > 0 { instructions.append(PayoutInstructions.setComputeUnitPrice(priorityFee)) }
+        var created: Set<PublicKey> = []
         for line in lines {
-            instructions.append(
-                PayoutInstructions.createAssociatedTokenAccountIdempotent(
-                    payer: payer,
-                    associatedAccount: line.account,
-                    owner: line.owner,
-                    mint: mint
+            // One CreateIdempotent per account and transaction: a second reward to the same owner
+            // needs only its MintToChecked.
+            if created.insert(line.account).inserted {
+                instructions.append(
+                    PayoutInstructions.createAssociatedTokenAccountIdempotent(
+                        payer: payer,
+                        associatedAccount: line.account,
+                        owner: line.owner,
+                        mint: mint
+                    )
                 )
-            )
+            }
             instructions.append(
                 PayoutInstructions.mintToChecked(
                     mint: mint,

@@ -84,12 +84,7 @@ struct SolanaPayer {
         let (valid, invalid) = Recipients.split(rewards)
         try store.failRewards(invalid.map(\.id), reason: .invalidRecipient, now: now())
         report.failed += invalid.count
-        var pending = try valid.map { reward, owner in
-            guard let account = PublicKey.associatedTokenAddress(owner: owner, mint: builder.mint) else {
-                throw RPCError.malformed("no associated token address for \(owner)")
-            }
-            return PayoutLine(reward: reward, owner: owner, account: account)
-        }[...]
+        var pending = try builder.lines(valid)[...]
         var recorded: [UnresolvedPayout] = []
         while !pending.isEmpty {
             let count = try builder.fittingCount(pending)
