@@ -51,6 +51,25 @@ struct SolanaPayerTests {
         return ids
     }
 
+    /// A store with `count` due rewards, paid once by a payer while the node drops `dropping`
+    /// sends: the payer and what it recorded.
+    func payOnce(rewards count: Int, dropping: Int) throws -> (ReferralStore, SolanaPayer, [UnresolvedPayout]) {
+        let store = try makeStore()
+        try makeRewards(store, count: count)
+        rpc.dropSends = dropping
+        var report = PayoutReport()
+        let payer = makePayer(store)
+        return (store, payer, try payer.pay(try store.payableRewards(now: now, limit: 10), report: &report))
+    }
+
+    /// One settle of every unresolved payout.
+    @discardableResult
+    func settle(_ store: ReferralStore, _ payer: SolanaPayer) throws -> PayoutReport {
+        var report = PayoutReport()
+        try payer.settle(try store.unresolvedPayouts(), report: &report)
+        return report
+    }
+
     func statuses(_ store: ReferralStore) throws -> [String] {
         try store.connection.statement("SELECT status FROM rewards ORDER BY id").rows { $0.text(0) ?? "" }
     }
@@ -114,52 +133,37 @@ struct SolanaPayerTests {
     }
 
     @Test func onlyAFinalizedStatusSettles() throws {
-        let store = try makeStore()
-        try makeRewards(store, count: 1)
-        rpc.dropSends = 1
-        var report = PayoutReport()
-        let payer = makePayer(store)
-        let payout = try payer.pay(try store.payableRewards(now: now, limit: 10), report: &report)[0]
-        rpc.statuses[payout.signature] = SignatureStatus(slot: 2, err: nil, confirmationStatus: "confirmed")
-        rpc.height = payout.lastValidBlockHeight + 10
-        try payer.settle(try store.unresolvedPayouts(), report: &report)
+        let (store, payer, payouts) = try payOnce(rewards: 1, dropping: 1)
+        rpc.statuses[payouts[0].signature] = SignatureStatus(slot: 2, err: nil, confirmationStatus: "confirmed")
+        rpc.height = payouts[0].lastValidBlockHeight + 10
+        try settle(store, payer)
         #expect(try statuses(store) == ["in-flight"])
-        rpc.statuses[payout.signature]?.confirmationStatus = "finalized"
-        try payer.settle(try store.unresolvedPayouts(), report: &report)
+        rpc.statuses[payouts[0].signature]?.confirmationStatus = "finalized"
+        try settle(store, payer)
         #expect(try statuses(store) == ["paid"])
     }
 
     @Test func aTransactionThatFailedOnChainFailsItsRewardsWithTheError() throws {
-        let store = try makeStore()
-        try makeRewards(store, count: 1)
-        rpc.dropSends = 1
-        var report = PayoutReport()
-        let payer = makePayer(store)
-        let payout = try payer.pay(try store.payableRewards(now: now, limit: 10), report: &report)[0]
-        rpc.statuses[payout.signature] = SignatureStatus(
+        let (store, payer, payouts) = try payOnce(rewards: 1, dropping: 1)
+        rpc.statuses[payouts[0].signature] = SignatureStatus(
             slot: 2,
             err: .object(["InstructionError": .array([.integer(3), .object(["Custom": .integer(4)])])]),
             confirmationStatus: "finalized"
         )
-        try payer.settle(try store.unresolvedPayouts(), report: &report)
+        try settle(store, payer)
         let reason = try store.connection.statement("SELECT reason FROM rewards").firstRow { $0.text(0) }
         #expect(try statuses(store) == ["failed"])
         #expect(reason == #"transaction-failed: {"InstructionError":[3,{"Custom":4}]}"#)
     }
 
     @Test func aRefusedTransactionFailsItsRewardsOnlyOnceItCanNoLongerLand() throws {
-        let store = try makeStore()
-        try makeRewards(store, count: 1)
         rpc.sendError = .server(code: -32002, message: "Transaction simulation failed: boom", data: nil)
-        rpc.dropSends = 1
-        var report = PayoutReport()
-        let payer = makePayer(store)
-        let payout = try payer.pay(try store.payableRewards(now: now, limit: 10), report: &report)[0]
-        try payer.settle(try store.unresolvedPayouts(), report: &report)
+        let (store, payer, payouts) = try payOnce(rewards: 1, dropping: 1)
+        try settle(store, payer)
         #expect(try statuses(store) == ["in-flight"])
         rpc.dropSends = 100
-        rpc.height = payout.lastValidBlockHeight + 1
-        try payer.settle(try store.unresolvedPayouts(), report: &report)
+        rpc.height = payouts[0].lastValidBlockHeight + 1
+        try settle(store, payer)
         let reason = try store.connection.statement("SELECT reason FROM rewards").firstRow { $0.text(0) ?? "" }
         #expect(try statuses(store) == ["failed"])
         #expect(reason?.hasPrefix("rpc-refused: RPC error -32002") == true)
