@@ -43,6 +43,9 @@ def assert_paid_exactly(world: PayoutWorld, owed: dict[str, int]) -> None:
 def test_balances_equal_the_rewards_and_supply_the_sum(new_world):
     world = new_world()
     owed = make_rewards(world, [1_000 + i for i in range(12)], owners=12)
+    plan = world.run("run", "--dry-run").stdout
+    assert "would pay 12 rewards (12066 units), fail 0, in 2 transactions" in plan, plan
+    assert world.chain.hook("counts")["methods"] == {} and world.supply() == 0
     result = world.run()
     assert result.stdout.startswith("paid 12 rewards"), result.stdout + result.stderr
     assert "transactions sent 2" in result.stdout  # ten, then two
