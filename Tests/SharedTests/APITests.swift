@@ -11,6 +11,7 @@ struct AmountInputTests {
 
     @Test func acceptsIntegersAndDecimalStringsUpTo2To64Minus1() {
         #expect(decode(#"{"a": 0}"#) == 0)
+        #expect(decode(#"{"a": "0"}"#) == 0)
         #expect(decode(#"{"a": "250"}"#) == 250)
         #expect(decode(#"{"a": "18446744073709551615"}"#) == UInt64.max)
         #expect(decode(#"{"a": 18446744073709551615}"#) == UInt64.max)
@@ -19,7 +20,7 @@ struct AmountInputTests {
     @Test(arguments: [
         #""-1""#, "-1", "1.5", #""1.5""#, #""1e3""#, "1e309", #""18446744073709551616""#, "18446744073709551616",
         #""abc""#,
-        #""""#, #"" 1""#, #""+1""#, "null", "true", "[1]",
+        #""""#, #"" 1""#, #""+1""#, "null", "true", "[1]", #""0500""#, #""00""#, #""-0""#,
     ])
     func refusesEverythingElse(_ value: String) {
         #expect(decode(#"{"a": \#(value)}"#) == nil)
@@ -85,16 +86,34 @@ struct RouteTests {
 
 struct StrictJSONTests {
     @Test(arguments: [
-        #"{}"#, #"[]"#, #"{"a": [1, -2.5e+3, true, false, null, "x\u00e9\n"]}"#, #" "s" "#, "0", #"{"a":{"b":{}}}"#,
+        #"{}"#, #"[]"#, #"{"a": [1, 20, true, false, null, "x\u00e9\n\ud83d\ude00"]}"#, #" "s" "#, "0",
+        #"{"a":{"b":{}}}"#, #"{"a": 1, "b": {"a": 2}}"#,
     ])
     func acceptsValidJSON(_ text: String) {
         #expect(StrictJSON.isValid(Array(text.utf8)))
     }
 
     @Test(arguments: [
+        (#"{"amount": -0}"#, "amount"), (#"{"amount": 0.0}"#, "amount"), (#"{"amount": 1E2}"#, "amount"),
+        (#"{"a": {"b": [1, 2.5]}}"#, "a.b.1"),
+    ])
+    func namesANumberThatIsNotWhole(_ text: String, _ path: String) {
+        #expect(StrictJSON.check(Array(text.utf8)) == .notAWholeNumber(path))
+    }
+
+    @Test(arguments: [
+        (#"{"code": "A", "code": "B"}"#, "code"), (#"{"a": 1, "\u0061": 2}"#, "a"),
+        (#"{"x": {"b": 1, "b": 1}}"#, "x.b"),
+    ])
+    func namesARepeatedKey(_ text: String, _ path: String) {
+        #expect(StrictJSON.check(Array(text.utf8)) == .duplicateKey(path))
+    }
+
+    @Test(arguments: [
         #"{"a": 1,}"#, #"[1,]"#, #"{"a" 1}"#, #"{'a': 1}"#, #"{"a": 01}"#, #"{"a": NaN}"#, #"{"a": 1} x"#, "",
         #"{"a": "\x"}"#,
         "{\"a\": \"tab\there\"}", #"[1.]"#, #"{"a": .5}"#, #"// c"#, #"{"a": +1}"#, String(repeating: "[", count: 40),
+        #"["\ud83d"]"#, #"["\ude00"]"#,
     ])
     func refusesInvalidJSON(_ text: String) {
         #expect(!StrictJSON.isValid(Array(text.utf8)))

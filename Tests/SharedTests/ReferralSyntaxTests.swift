@@ -38,12 +38,28 @@ struct Base58Tests {
             UInt8(hex.dropFirst($0).prefix(2), radix: 16)!
         }
         #expect(Base58.encode(bytes) == text)
-        #expect(Base58.decode(text) == bytes)
+        #expect(Base58.decode(text, maxBytes: 64) == bytes)
     }
 
     @Test func refusesCharactersOutsideTheAlphabet() {
-        #expect(Base58.decode("0OIl") == nil)
-        #expect(Base58.decode("abc!") == nil)
+        #expect(Base58.decode("0OIl", maxBytes: 64) == nil)
+        #expect(Base58.decode("abc!", maxBytes: 64) == nil)
+    }
+
+    @Test func theLengthBoundFitsTheLongestEncodingsExactly() {
+        #expect(Base58.maxEncodedLength(byteCount: 32) == 44)
+        #expect(Base58.maxEncodedLength(byteCount: 64) == 88)
+        let longest32 = Base58.encode([UInt8](repeating: 0xff, count: 32))
+        let longest64 = Base58.encode([UInt8](repeating: 0xff, count: 64))
+        #expect(longest32.utf8.count == 44 && longest64.utf8.count == 88)
+        #expect(Base58.decode(longest64, maxBytes: 64)?.count == 64)
+        #expect(Base58.decode(longest64, maxBytes: 32) == nil)
+    }
+
+    @Test func refusesTextLongerThanTheBoundBeforeDecoding() {
+        // 65,000 characters: the defect's input, which cost ~0.8 s of CPU to decode.
+        #expect(Base58.decode(String(repeating: "z", count: 65_000), maxBytes: 64) == nil)
+        #expect(Base58.decode(String(repeating: "1", count: 89), maxBytes: 64) == nil)
     }
 
     @Test func solanaAddressesAreThirtyTwoBytes() {

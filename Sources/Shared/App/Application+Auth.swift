@@ -33,7 +33,9 @@ extension Application {
         guard let publicKey = SolanaAddress.publicKey(body.wallet) else {
             throw HTTPError(status: 400, code: "invalid-wallet", message: "wallet must be a base58 Solana address.")
         }
-        guard let signature = Base58.decode(body.signature), signature.count == Sodium.signatureBytes else {
+        guard let signature = Base58.decode(body.signature, maxBytes: Sodium.signatureBytes),
+            signature.count == Sodium.signatureBytes
+        else {
             throw HTTPError(status: 400, code: "invalid-signature", message: "signature must be base58 of 64 bytes.")
         }
         let message = try checkedMessage(body, store: store)
@@ -76,17 +78,23 @@ extension Application {
         guard let message = SignInMessage.parse(body.message) else {
             throw Self.signInRefused("The message is not a sign-in message of this site.")
         }
-        guard message.domain == config.siteDomain, message.uri == config.frontendBaseURL else {
+        guard message.domain.utf8.elementsEqual(config.siteDomain.utf8),
+            message.uri.utf8.elementsEqual(config.frontendBaseURL.utf8)
+        else {
             throw Self.signInRefused("The message was issued for another site.")
         }
-        guard message.address == body.wallet else {
+        guard message.address.utf8.elementsEqual(body.wallet.utf8) else {
             throw Self.signInRefused("The message names another wallet.")
         }
         let checkedAt = now()
         guard message.expiresAt > checkedAt else {
             throw Self.signInRefused("The sign-in message has expired; ask for a new one.")
         }
-        guard let issued = try store.liveNonceMessage(message.nonce, now: checkedAt), issued == body.message else {
+        // Bytes, not `String ==`: Swift compares strings by canonical equivalence, so a Kelvin sign
+        // would equal a K. The message signed must be the one issued, byte for byte.
+        guard let issued = try store.liveNonceMessage(message.nonce, now: checkedAt),
+            issued.utf8.elementsEqual(body.message.utf8)
+        else {
             throw Self.signInRefused("This sign-in message was not issued, was already used, or has expired.")
         }
         return message

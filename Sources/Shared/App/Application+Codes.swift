@@ -2,7 +2,9 @@ extension Application {
     /// Tries at generating a free code before giving up (16.7 million codes per prefix).
     static let generatedCodeAttempts = 16
     static let maxNicknameLength = 64
+    static let maxNicknameBytes = 256
     static let maxDescriptionLength = 500
+    static let maxDescriptionBytes = 2_000
 
     /// The public share link of a code.
     func shareLink(_ code: String) -> String { config.frontendBaseURL + "/r/" + code }
@@ -46,18 +48,27 @@ extension Application {
         if let code = body.code, !ReferralSyntax.isValidCode(code) {
             throw HTTPError.invalidField("code", "must be 3-32 characters of A-Z a-z 0-9 _ -.")
         }
-        if let nickname = body.nickname, !Self.isPlainText(nickname, maxLength: Self.maxNicknameLength) {
+        if let nickname = body.nickname,
+            !Self.isPlainText(nickname, maxLength: Self.maxNicknameLength, maxBytes: Self.maxNicknameBytes)
+        {
             throw HTTPError.invalidField(
                 "nickname",
-                "must be 1-\(Self.maxNicknameLength) characters without control characters."
+                "must be 1-\(Self.maxNicknameLength) characters (at most \(Self.maxNicknameBytes) bytes of UTF-8) "
+                    + "without control characters."
             )
         }
         if let description = body.description,
-            !Self.isPlainText(description, maxLength: Self.maxDescriptionLength, allowingLineBreaks: true)
+            !Self.isPlainText(
+                description,
+                maxLength: Self.maxDescriptionLength,
+                maxBytes: Self.maxDescriptionBytes,
+                allowingLineBreaks: true
+            )
         {
             throw HTTPError.invalidField(
                 "description",
-                "must be 1-\(Self.maxDescriptionLength) characters without control characters but line breaks."
+                "must be 1-\(Self.maxDescriptionLength) characters (at most \(Self.maxDescriptionBytes) bytes of "
+                    + "UTF-8) without control characters but line breaks."
             )
         }
         guard let rewardType = RewardType(rawValue: body.rewardType ?? RewardType.token.rawValue) else {
@@ -91,9 +102,11 @@ extension Application {
         RewardCalculator.valueRange(type, decimals: config.rewards.mintDecimals)
     }
 
-    /// 1…`maxLength` characters without control characters (a description may have line breaks).
-    static func isPlainText(_ text: String, maxLength: Int, allowingLineBreaks: Bool = false) -> Bool {
-        (1...maxLength).contains(text.count)
+    /// 1…`maxLength` characters and at most `maxBytes` bytes of UTF-8, without control characters
+    /// (a description may have line breaks). Bytes are checked first: a character may carry any
+    /// number of combining marks, so a character count alone bounds nothing.
+    static func isPlainText(_ text: String, maxLength: Int, maxBytes: Int, allowingLineBreaks: Bool = false) -> Bool {
+        text.utf8.count <= maxBytes && (1...maxLength).contains(text.count)
             && !text.unicodeScalars.contains { scalar in
                 if allowingLineBreaks && (scalar == "\n" || scalar == "\r") { return false }
                 return scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value)

@@ -13,12 +13,18 @@ extension Application {
 
     /// Decodes a JSON request body, mapping every failure to a 4xx the client can act on.
     ///
-    /// - Throws: `HTTPError` 415 when the body is not declared JSON, 400 when it does not parse or
-    ///   a field has the wrong type (naming the field).
+    /// - Throws: `HTTPError` 415 when the body is not declared JSON, 400 when it does not parse,
+    ///   repeats a key, or a field has the wrong type or a number that is not whole (naming it).
     func decodeBody<T: Decodable>(_ type: T.Type, from request: Request) throws -> T {
         guard Self.isJSON(request) else { throw HTTPError.unsupportedMediaType }
-        guard StrictJSON.isValid(request.body) else {
+        switch StrictJSON.check(request.body) {
+        case .valid: break
+        case .invalid:
             throw HTTPError(status: 400, code: "invalid-json", message: "The body is not valid JSON.")
+        case .duplicateKey(let field):
+            throw HTTPError(status: 400, code: "duplicate-key", message: "\(field): appears more than once.")
+        case .notAWholeNumber(let field):
+            throw HTTPError.invalidField(field, AmountInput.rule)
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(request.body))

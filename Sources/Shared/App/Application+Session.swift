@@ -53,7 +53,7 @@ extension Application {
     /// - Throws: `HTTPError` 403.
     func requireSameOrigin(_ request: Request, required: Bool) throws {
         if let origin = request.header("origin") {
-            guard origin == config.frontendBaseURL else { throw Self.badOrigin }
+            guard origin.utf8.elementsEqual(config.frontendBaseURL.utf8) else { throw Self.badOrigin }
         } else if required {
             throw Self.badOrigin
         }

@@ -30,10 +30,29 @@ public enum Base58 {
         return String(decoding: text, as: UTF8.self)
     }
 
-    /// Decodes text; nil when it holds a character outside the alphabet.
+    /// The longest base58 text of `byteCount` bytes: each character carries log2(58) ≈ 5.858
+    /// bits, so 8 × n / 5.858 ≈ 1.3657 × n characters, rounded up (32 bytes: 44, 64 bytes: 88).
+    public static func maxEncodedLength(byteCount: Int) -> Int {
+        (byteCount * 13_657 + 9_999) / 10_000
+    }
+
+    /// Decodes text of at most `byteCount` bytes; nil when it holds a character outside the
+    /// alphabet or is longer than `byteCount` bytes could be.
     ///
-    /// - Parameter text: the base58 text.
-    public static func decode(_ text: String) -> [UInt8]? {
+    /// The length is checked before any decoding: base58 decoding is quadratic in the length, so an
+    /// unbounded input would let a client buy seconds of CPU with one field.
+    ///
+    /// - Parameters:
+    ///   - text: the base58 text.
+    ///   - byteCount: the most bytes the caller accepts.
+    public static func decode(_ text: String, maxBytes byteCount: Int) -> [UInt8]? {
+        guard text.utf8.count <= maxEncodedLength(byteCount: byteCount) else { return nil }
+        guard let bytes = decodeUnbounded(text), bytes.count <= byteCount else { return nil }
+        return bytes
+    }
+
+    /// Decodes text of any length: only for the bounded `decode(_:maxBytes:)`.
+    private static func decodeUnbounded(_ text: String) -> [UInt8]? {
         let characters = Array(text.utf8)
         let ones = characters.prefix { $0 == alphabet[0] }.count
         // Bytes, least significant first.
@@ -68,7 +87,7 @@ public enum SolanaAddress {
     ///
     /// - Parameter text: the candidate address.
     public static func publicKey(_ text: String) -> [UInt8]? {
-        guard (32...44).contains(text.utf8.count), let bytes = Base58.decode(text), bytes.count == 32 else {
+        guard let bytes = Base58.decode(text, maxBytes: 32), bytes.count == 32 else {
             return nil
         }
         return bytes

@@ -84,8 +84,18 @@ public struct Response: Sendable {
         case 415: "Unsupported Media Type"
         case 422: "Unprocessable Content"
         case 429: "Too Many Requests"
+        case 431: "Request Header Fields Too Large"
+        case 500: "Internal Server Error"
+        case 502: "Bad Gateway"
         case 503: "Service Unavailable"
-        default: status >= 500 ? "Internal Server Error" : "Status"
+        // A status without its own phrase gets its class's (RFC 9110 §15).
+        default:
+            switch status / 100 {
+            case 2: "OK"
+            case 3: "Redirection"
+            case 4: "Bad Request"
+            default: "Internal Server Error"
+            }
         }
     }
 }

@@ -1,25 +1,42 @@
-/// A syntax check of JSON text exactly as RFC 8259 defines it.
+/// A check of request JSON exactly as RFC 8259 defines it, plus the two rules of the contract that
+/// JSON itself allows: no object repeats a key, and every number is a whole number without sign,
+/// fraction or exponent (the only numbers requests carry are amounts).
 ///
-/// Foundation's JSONDecoder on Linux accepts some invalid text (a trailing comma in an object or
-/// array), so request bodies are checked here first: a client mistake must be a 400, not a guess.
+/// Foundation's JSONDecoder on Linux accepts some invalid text (a trailing comma), keeps one of two
+/// repeated keys, and reads `1E2` or `-0` as integers, so request bodies are checked here first: a
+/// client mistake must be a 400 naming the field, not a guess. Linear in the input.
 public enum StrictJSON {
     /// Nesting deeper than this is refused (no request body of this service needs more).
     public static let maxDepth = 32
 
-    /// True when `bytes` is one complete JSON value, optionally surrounded by whitespace.
-    ///
-    /// - Parameter bytes: the text, UTF-8.
-    public static func isValid(_ bytes: [UInt8]) -> Bool {
+    /// What the check found first.
+    public enum Verdict: Sendable, Equatable {
+        case valid
+        /// Not one complete JSON value.
+        case invalid
+        /// An object repeats this key (its path, `a.b` when nested).
+        case duplicateKey(String)
+        /// The number at this path has a sign, a fraction or an exponent.
+        case notAWholeNumber(String)
+    }
+
+    /// Checks `bytes` (UTF-8): one JSON value, optionally surrounded by whitespace.
+    public static func check(_ bytes: [UInt8]) -> Verdict {
         var scanner = Scanner(bytes: bytes)
         scanner.skipWhitespace()
-        guard scanner.value(depth: 0) else { return false }
+        guard scanner.value(depth: 0, path: "") else { return scanner.verdict ?? .invalid }
         scanner.skipWhitespace()
-        return scanner.index == bytes.count
+        return scanner.index == bytes.count ? .valid : .invalid
     }
+
+    /// True when `bytes` is valid JSON by `check`'s rules.
+    public static func isValid(_ bytes: [UInt8]) -> Bool { check(bytes) == .valid }
 
     struct Scanner {
         let bytes: [UInt8]
         var index = 0
+        /// Set when scanning stopped on a contract rule rather than on bad syntax.
+        var verdict: Verdict?
 
         var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
@@ -38,78 +55,132 @@ public enum StrictJSON {
             return true
         }
 
-        mutating func value(depth: Int) -> Bool {
+        mutating func value(depth: Int, path: String) -> Bool {
             guard depth <= StrictJSON.maxDepth, let byte = current else { return false }
             switch byte {
-            case UInt8(ascii: "{"): return container(close: UInt8(ascii: "}"), depth: depth, keyed: true)
-            case UInt8(ascii: "["): return container(close: UInt8(ascii: "]"), depth: depth, keyed: false)
-            case UInt8(ascii: "\""): return string()
+            case UInt8(ascii: "{"): return object(depth: depth, path: path)
+            case UInt8(ascii: "["): return array(depth: depth, path: path)
+            case UInt8(ascii: "\""): return string() != nil
             case UInt8(ascii: "t"): return literal("true")
             case UInt8(ascii: "f"): return literal("false")
             case UInt8(ascii: "n"): return literal("null")
-            default: return number()
+            default: return number(path: path)
             }
         }
 
-        /// `{ "k": v, … }` or `[ v, … ]`: a comma must be followed by another member.
-        mutating func container(close: UInt8, depth: Int, keyed: Bool) -> Bool {
+        /// `{ "k": v, … }`: a comma must be followed by another member; keys are compared decoded,
+        /// so `"a"` and `"\u0061"` are the same key.
+        mutating func object(depth: Int, path: String) -> Bool {
             index += 1
             skipWhitespace()
-            if consume(close) { return true }
+            if consume(UInt8(ascii: "}")) { return true }
+            var keys: Set<[UInt8]> = []
             while true {
                 skipWhitespace()
-                if keyed {
-                    guard string() else { return false }
-                    skipWhitespace()
-                    guard consume(UInt8(ascii: ":")) else { return false }
-                    skipWhitespace()
+                guard let key = string() else { return false }
+                let name = String(decoding: key, as: UTF8.self)
+                let memberPath = path.isEmpty ? name : path + "." + name
+                guard keys.insert(key).inserted else {
+                    verdict = .duplicateKey(memberPath)
+                    return false
                 }
-                guard value(depth: depth + 1) else { return false }
                 skipWhitespace()
-                if consume(close) { return true }
+                guard consume(UInt8(ascii: ":")) else { return false }
+                skipWhitespace()
+                guard value(depth: depth + 1, path: memberPath) else { return false }
+                skipWhitespace()
+                if consume(UInt8(ascii: "}")) { return true }
                 guard consume(UInt8(ascii: ",")) else { return false }
             }
         }
 
-        /// A string: no raw control characters, only the escapes RFC 8259 lists.
-        mutating func string() -> Bool {
-            guard consume(UInt8(ascii: "\"")) else { return false }
+        /// `[ v, … ]`: a comma must be followed by another element.
+        mutating func array(depth: Int, path: String) -> Bool {
+            index += 1
+            skipWhitespace()
+            if consume(UInt8(ascii: "]")) { return true }
+            var position = 0
+            while true {
+                skipWhitespace()
+                guard value(depth: depth + 1, path: path + "." + String(position)) else { return false }
+                position += 1
+                skipWhitespace()
+                if consume(UInt8(ascii: "]")) { return true }
+                guard consume(UInt8(ascii: ",")) else { return false }
+            }
+        }
+
+        /// A string, decoded to UTF-8 bytes: no raw control characters, only the escapes RFC 8259
+        /// lists, `\u` surrogates in pairs. Nil on bad syntax.
+        mutating func string() -> [UInt8]? {
+            guard consume(UInt8(ascii: "\"")) else { return nil }
+            var decoded: [UInt8] = []
             while let byte = current {
                 index += 1
                 switch byte {
-                case UInt8(ascii: "\""): return true
+                case UInt8(ascii: "\""): return decoded
                 case UInt8(ascii: "\\"):
-                    guard let escaped = current else { return false }
+                    guard let escaped = current else { return nil }
                     index += 1
-                    if escaped == UInt8(ascii: "u") {
-                        for _ in 0..<4 {
-                            guard let digit = current, PercentDecoding.hexValue(digit) != nil else { return false }
-                            index += 1
-                        }
-                    } else if !"\"\\/bfnrt".utf8.contains(escaped) {
-                        return false
+                    switch escaped {
+                    case UInt8(ascii: "u"):
+                        guard let scalar = unicodeEscape() else { return nil }
+                        decoded.append(contentsOf: String(Character(scalar)).utf8)
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded.append(escaped)
+                    case UInt8(ascii: "b"): decoded.append(0x08)
+                    case UInt8(ascii: "f"): decoded.append(0x0c)
+                    case UInt8(ascii: "n"): decoded.append(0x0a)
+                    case UInt8(ascii: "r"): decoded.append(0x0d)
+                    case UInt8(ascii: "t"): decoded.append(0x09)
+                    default: return nil
                     }
-                case 0x00..<0x20: return false
-                default: continue
+                case 0x00..<0x20: return nil
+                default: decoded.append(byte)
                 }
             }
-            return false
+            return nil
         }
 
-        /// `-? (0 | [1-9][0-9]*) (\.[0-9]+)? ([eE][+-]?[0-9]+)?`
-        mutating func number() -> Bool {
-            _ = consume(UInt8(ascii: "-"))
+        /// The scalar of `XXXX` after `\u` (and of a following `\uXXXX` low surrogate).
+        mutating func unicodeEscape() -> Unicode.Scalar? {
+            guard let high = hex4() else { return nil }
+            guard (0xD800...0xDBFF).contains(high) else { return Unicode.Scalar(high) }
+            guard consume(UInt8(ascii: "\\")), consume(UInt8(ascii: "u")), let low = hex4(),
+                (0xDC00...0xDFFF).contains(low)
+            else { return nil }
+            return Unicode.Scalar(0x10000 + (high - 0xD800) << 10 + (low - 0xDC00))
+        }
+
+        mutating func hex4() -> UInt32? {
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                guard let digit = current, let nibble = PercentDecoding.hexValue(digit) else { return nil }
+                value = value << 4 | UInt32(nibble)
+                index += 1
+            }
+            return value
+        }
+
+        /// RFC 8259's `-? (0 | [1-9][0-9]*) (\.[0-9]+)? ([eE][+-]?[0-9]+)?`, of which only
+        /// `0 | [1-9][0-9]*` is a whole number.
+        mutating func number(path: String) -> Bool {
+            var whole = !consume(UInt8(ascii: "-"))
             if consume(UInt8(ascii: "0")) {
                 // A leading zero stands alone.
             } else {
                 guard digits() else { return false }
             }
-            if consume(UInt8(ascii: ".")) { guard digits() else { return false } }
+            if consume(UInt8(ascii: ".")) {
+                guard digits() else { return false }
+                whole = false
+            }
             if consume(UInt8(ascii: "e")) || consume(UInt8(ascii: "E")) {
                 _ = consume(UInt8(ascii: "+")) || consume(UInt8(ascii: "-"))
                 guard digits() else { return false }
+                whole = false
             }
-            return true
+            if !whole { verdict = .notAWholeNumber(path) }
+            return whole
         }
 
         mutating func digits() -> Bool {

@@ -91,7 +91,7 @@ struct SolanaPayer {
             let group = Array(pending.prefix(count))
             pending = pending.dropFirst(count)
             let (blockhash, lastValid) = try rpc.latestBlockhash()
-            guard let hash = Base58.decode(blockhash), hash.count == 32 else {
+            guard let hash = Base58.decode(blockhash, maxBytes: 32), hash.count == 32 else {
                 throw RPCError.malformed("blockhash \(blockhash)")
             }
             let payout = try store.recordSignedPayout(group.map { ($0.reward, $0.account) }, now: now()) { payoutID in
