@@ -54,7 +54,7 @@ struct Codes: ParsableCommand {
                 print("exists \(existing.code) for \(existing.wallet)")
                 return
             }
-            throw CleanExit.message("code \(code) is taken")
+            throw badData("code \(code) is taken")
         }
     }
 
@@ -76,7 +76,7 @@ struct Codes: ParsableCommand {
         @Argument(help: "The code.") var code: String
 
         func run() throws {
-            guard try openStore().setActive(code, false) else { throw ValidationError("no such code: \(code)") }
+            guard try openStore().setActive(code, false) else { throw badData("no such code: \(code)") }
             print("deactivated \(code)")
         }
     }
@@ -86,7 +86,7 @@ struct Codes: ParsableCommand {
         @Argument(help: "The code.") var code: String
 
         func run() throws {
-            guard try openStore().setActive(code, true) else { throw ValidationError("no such code: \(code)") }
+            guard try openStore().setActive(code, true) else { throw badData("no such code: \(code)") }
             print("activated \(code)")
         }
     }

@@ -28,3 +28,15 @@ struct Migrate: ParsableCommand {
         print("schema version \(try SchemaMigrator.currentVersion(store.connection))")
     }
 }
+
+/// Exit 65 (EX_DATAERR, SPEC §7 "bad data": an unknown id or code, a taken code) after saying why.
+func badData(_ message: String) -> ExitCode {
+    var standardError = StandardError()
+    print("Error: \(message)", to: &standardError)
+    return ExitCode(65)
+}
+
+/// Standard error as a `TextOutputStream`.
+struct StandardError: TextOutputStream {
+    mutating func write(_ text: String) { fputs(text, stderr) }
+}

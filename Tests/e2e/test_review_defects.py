@@ -73,3 +73,15 @@ def test_a_sixty_five_thousand_character_signature_is_400(stack):
     nonce = json_of(api_request(stack, "GET", f"/api/auth/nonce?wallet={keypair.wallet}", origin=None), 200)
     body = {"wallet": keypair.wallet, "message": nonce["message"], "signature": "z" * 65_000}
     api_error(api_request(stack, "POST", "/api/auth/verify", body), 400, "invalid-signature")
+
+
+# 11. referral-admin's exit statuses (SPEC §7): 65 for bad data, 64 for bad usage.
+def test_admin_exit_statuses(stack):
+    code = stack.create_code()
+    taken = stack.admin("codes", "create", "--wallet", Keypair().wallet, "--code", code.lower(), check=False)
+    assert taken.returncode == 65 and "is taken" in taken.stderr
+    assert stack.admin("codes", "deactivate", "NOSUCHCODE1", check=False).returncode == 65
+    assert stack.admin("codes", "activate", "NOSUCHCODE1", check=False).returncode == 65
+    assert stack.admin("codes", "create", "--code", "ABCDEF", check=False).returncode == 64
+    assert stack.admin("codes", "create", "--wallet", "not-a-wallet", "--code", "ABCDEF", check=False).returncode == 64
+    assert stack.admin("codes", "deactivate", code).returncode == 0
