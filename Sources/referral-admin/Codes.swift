@@ -42,7 +42,7 @@ struct Codes: ParsableCommand {
                 code: code,
                 wallet: wallet,
                 rewardType: rewardType,
-                rewardValue: Int64(clamping: rewardValue),
+                rewardValue: rewardValue,
                 vaultAddress: vault,
                 createdAt: Int64(time(nil))
             )

@@ -16,7 +16,7 @@ struct ConversionRecorderTests {
         return store
     }
 
-    func makeCode(_ store: ReferralStore, type: RewardType = .token, value: Int64 = 5) throws -> ReferralCodeRecord {
+    func makeCode(_ store: ReferralStore, type: RewardType = .token, value: UInt64 = 5) throws -> ReferralCodeRecord {
         try #require(
             try store.insertCode(
                 ReferralCodeRecord(code: "CODE1", wallet: owner, rewardType: type, rewardValue: value, createdAt: now)
@@ -95,7 +95,7 @@ struct ConversionRecorderTests {
 
     @Test func anOverflowingRewardIsRefused() throws {
         let store = try makeStore()
-        _ = try makeCode(store, type: .token, value: Int64.max)
+        _ = try makeCode(store, type: .token, value: UInt64.max)
         #expect(try recorder.record(purchase(), in: store, now: now) == .refused(.rewardOverflow))
     }
 }
@@ -121,5 +121,26 @@ struct RewardStatusTests {
                 """
             )
         }
+    }
+}
+
+struct SchemaUpgradeTests {
+    @Test func aCodesIntegerRewardValueBecomesItsDecimalText() throws {
+        let directory = TemporaryDirectory()
+        let connection = try SQLiteConnection(path: directory.file("db.sqlite"))
+        // A database as version 4 left it, with a code made then.
+        for step in Schema.steps.prefix(4) { try connection.execute(step) }
+        try connection.execute("PRAGMA user_version = 4")
+        try connection.execute(
+            """
+            INSERT INTO referral_codes (code, wallet, reward_type, reward_value, created_at)
+            VALUES ('OLD1', 'w', 'fixed', 9223372036854775807, 1)
+            """
+        )
+        try SchemaMigrator.migrate(connection)
+        let store = try ReferralStore(path: directory.file("db.sqlite"), gate: WriteGate())
+        #expect(try store.findCode("OLD1")?.rewardValue == UInt64(Int64.max))
+        let stored = try connection.statement("SELECT typeof(reward_value) FROM referral_codes").firstRow { $0.text(0) }
+        #expect(stored == "text")
     }
 }

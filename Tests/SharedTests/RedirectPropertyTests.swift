@@ -13,6 +13,7 @@ struct RedirectPropertyTests {
         "\r\n",
         "\u{0}", "evil.com", "@evil.com", ":443", "ref", "r", "=", "&", "?", "#", "..", ".", "%2e%2e", "DEMO", "x", "%",
         "%zz", "Ａ", "／", "%EF%BC%8F", "http://evil.com", "https:", "javascript:", " ", "+", "%20", "\u{7f}", "ref=DEMO",
+        "/./", "/../", "/.", "%2E", ".%2e", "%2e.", "/%2e/",
     ]
 
     /// A small deterministic generator (SplitMix64), so a failure can be replayed.
@@ -28,10 +29,65 @@ struct RedirectPropertyTests {
     }
 
     static func isSafeLocation(_ location: String) -> Bool {
-        guard Response.isSafe(location), !location.contains("\\") else { return false }
+        guard Response.isSafe(location), !location.contains("\\"), location.utf8.count <= 2_048 else { return false }
         if location.hasPrefix(base + "/") { return true }
         guard location.hasPrefix("/") else { return false }
-        return !location.hasPrefix("//")
+        // As a browser resolves it: dot segments (also encoded) removed first.
+        let path = String(location.prefix { $0 != "?" })
+        let decodedDots = path.replacing("%2e", with: ".").replacing("%2E", with: ".")
+        return !resolved(decodedDots).hasPrefix("//")
+    }
+
+    /// RFC 3986 §5.2.4 `remove_dot_segments`, written as the RFC spells it (independent of the code
+    /// under test).
+    static func resolved(_ path: String) -> String {
+        var input = path
+        var output = ""
+        while !input.isEmpty {
+            if input.hasPrefix("../") {
+                input.removeFirst(3)
+            } else if input.hasPrefix("./") {
+                input.removeFirst(2)
+            } else if input.hasPrefix("/./") {
+                input.removeFirst(2)
+            } else if input == "/." {
+                input = "/"
+            } else if input.hasPrefix("/../") || input == "/.." {
+                input = "/" + input.dropFirst(input == "/.." ? 3 : 4)
+                if let slash = output.lastIndex(of: "/") { output = String(output[..<slash]) } else { output = "" }
+            } else if input == "." || input == ".." {
+                input = ""
+            } else {
+                let start = input.hasPrefix("/") ? input.index(after: input.startIndex) : input.startIndex
+                let end = input[start...].firstIndex(of: "/") ?? input.endIndex
+                output += input[..<end]
+                input = String(input[end...])
+            }
+        }
+        return output
+    }
+
+    @Test(arguments: [
+        ("/.//evil.com", "/"), ("/a/./b/../c", "/a/c"), ("/a/%2e%2e/b", "/b"), ("/a/b/", "/a/b/"),
+        ("/%2E/x", "/x"), ("/a/..", "/"),
+    ])
+    func pageLinksRedirectToTheResolvedPath(_ path: String, _ expected: String) {
+        let link = ReferralLink.parse(path: path, query: "ref=DEMO")
+        #expect(link?.location(code: "DEMO", frontendBaseURL: Self.base) == expected)
+    }
+
+    @Test func aLongQueryFallsBackToThePathAndALongPathToTheRoot() {
+        let path = "/p/" + String(repeating: "a", count: 1_000)
+        let fits = "x=" + String(repeating: "b", count: 2_048 - path.utf8.count - 3)
+        let link = ReferralLink.parse(path: path, query: "ref=DEMO&" + fits)
+        #expect(link?.location(code: "DEMO", frontendBaseURL: Self.base) == path + "?" + fits)
+        let tooLong = ReferralLink.parse(path: path, query: "ref=DEMO&" + fits + "b")
+        #expect(tooLong?.location(code: "DEMO", frontendBaseURL: Self.base) == path)
+        let longPath = "/" + String(repeating: "c", count: 2_048)
+        #expect(
+            ReferralLink.parse(path: longPath, query: "ref=DEMO")?.location(code: "DEMO", frontendBaseURL: Self.base)
+                == "/"
+        )
     }
 
     @Test func generatedHostileTargetsNeverLeaveTheOrigin() {

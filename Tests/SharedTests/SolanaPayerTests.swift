@@ -31,7 +31,8 @@ struct SolanaPayerTests {
     /// `count` due rewards of `amount`, each to a wallet of its own (or all to `wallet`), recorded
     /// through the reward service as the API records them.
     @discardableResult
-    func makeRewards(_ store: ReferralStore, count: Int, amount: Int64 = 100, wallet: String? = nil) throws -> [Int64] {
+    func makeRewards(_ store: ReferralStore, count: Int, amount: UInt64 = 100, wallet: String? = nil) throws -> [Int64]
+    {
         let recorder = ConversionRecorder(policy: RewardPolicy(mintDecimals: 6, holdDays: 0))
         var ids: [Int64] = []
         let offset = try store.connection.statement("SELECT count(*) FROM rewards").firstRow { $0.int(0) } ?? 0

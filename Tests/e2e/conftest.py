@@ -207,8 +207,9 @@ class Stack:
                 f"--- {self.name}: nginx error.log (tail) ---\n{tail(self.nginx_error_log)}")
 
     # Admin and database --------------------------------------------------------------------------
-    def admin(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run([str(ADMIN), *args], env=self.env, capture_output=True, text=True, timeout=30)
+    def admin(self, *args: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        result = subprocess.run([str(ADMIN), *args], env={**self.env, **(env or {})}, capture_output=True, text=True,
+                                timeout=30)
         if check and result.returncode != 0:
             raise AssertionError(f"referral-admin {' '.join(args)} exited {result.returncode}:\n"
                                  f"{result.stdout}\n{result.stderr}")

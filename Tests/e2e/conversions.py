@@ -1,5 +1,5 @@
 """Helpers for the conversion API tests (SPEC §4): the platform backend's HMAC signature, signed
-requests, codes inserted straight into SQLite (any reward type and value), and row counts.
+requests, codes with any reward type and value (made by referral-admin), and row counts.
 
 The signature is `v1={hex HMAC-SHA256(key=CONVERSION_SECRET as UTF-8, msg="{timestamp}.{raw body}")}`.
 """
@@ -69,12 +69,17 @@ def conversion_body(code: str | None, referred: str | None = None, *, action: st
 
 def insert_code(stack: Stack, wallet: str | None = None, reward_type: str = "token", reward_value: int = 5,
                 vault: str | None = VAULT, code: str | None = None, active: bool = True) -> str:
-    """A code stored directly in SQLite, with any reward settings; returns the code."""
+    """A code with any reward settings, made by `referral-admin` as a sysadmin would; returns the
+    code. Token values are checked as if MINT_DECIMALS were 0, as for a code made before the
+    decimals grew (so a test can make one whose reward no longer fits in 64 bits)."""
     code = code or unique_code("C")
-    stack.execute(
-        "INSERT INTO referral_codes (code, wallet, reward_type, reward_value, vault_address, active, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (code, wallet or new_wallet(), reward_type, reward_value, vault, 1 if active else 0, int(time.time())))
+    args = ["codes", "create", "--wallet", wallet or new_wallet(), "--code", code,
+            "--reward-type", reward_type, "--reward-value", str(reward_value)]
+    if vault:
+        args += ["--vault", vault]
+    stack.admin(*args, env={"MINT_DECIMALS": "0"})
+    if not active:
+        stack.admin("codes", "deactivate", code)
     return code
 
 

@@ -51,7 +51,7 @@ def set_preference(stack, session, kind: str) -> tuple[str | None, str | None]:
     code = insert_code(stack, vault=None if kind == "novault" else new_wallet())
     json_of(api_request(stack, "PUT", PREF, {"code": code}, session=session.token), 200)
     if kind == "inactive":
-        stack.execute("UPDATE referral_codes SET active = 0 WHERE code = ?", (code,))
+        stack.admin("codes", "deactivate", code)
         return code, None
     vault = stack.query("SELECT vault_address FROM referral_codes WHERE code = ?", (code,))[0][0]
     return code, vault

@@ -70,7 +70,7 @@ def test_create_without_a_code_generates_one(stack, owner):
     assert "<svg" in svg and svg.rstrip().endswith("</svg>")
     assert without_created_at(document["referral"]) == referral(stack, code, owner.wallet)
     rows = stack.query("SELECT code, wallet, reward_type, reward_value, active FROM referral_codes WHERE code = ?", (code,))
-    assert [tuple(r) for r in rows] == [(code, owner.wallet, "token", 5, 1)]
+    assert [tuple(r) for r in rows] == [(code, owner.wallet, "token", "5", 1)]
     # The code works as a link at once.
     assert_redirect(stack.get(f"/r/{code}", ip=unique_ip()), f"{stack.base_url}/onboard?ref={code}", cookie_code=code)
 

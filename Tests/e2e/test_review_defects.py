@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from conversions import counts, insert_code, post_conversion
+from conftest import assert_redirect, unique_ip
+from conversions import conversion_body, counts, insert_code, post_conversion
 from signin import Keypair, api_error, api_request, b58encode, json_of, sign_in
 
 
@@ -85,3 +86,61 @@ def test_admin_exit_statuses(stack):
     assert stack.admin("codes", "create", "--code", "ABCDEF", check=False).returncode == 64
     assert stack.admin("codes", "create", "--wallet", "not-a-wallet", "--code", "ABCDEF", check=False).returncode == 64
     assert stack.admin("codes", "deactivate", code).returncode == 0
+
+
+# 2. Nothing reachable from a request traps; reward values reach 2^64-1.
+@pytest.fixture(scope="module")
+def decimals0(make_stack):
+    return make_stack("decimals0", MINT_DECIMALS="0")
+
+
+@pytest.mark.parametrize("reward_type, value", [("token", 2**63), ("token", 2**64 - 1), ("fixed", 2**63),
+                                                ("fixed", 2**64 - 1)])
+def test_reward_values_up_to_2_64_minus_1_are_stored_and_paid_exactly(decimals0, reward_type, value):
+    stack = decimals0
+    owner = sign_in(stack)
+    response = api_request(stack, "POST", "/api/referral/create",
+                           {"rewardType": reward_type, "rewardValue": str(value)}, session=owner.token)
+    document = json_of(response, 201)
+    assert document["referral"]["rewardValue"] == str(value)
+    code = document["code"]
+    reward = json_of(post_conversion(stack, conversion_body(code, amount="1")), 201)["reward"]
+    assert reward["amount"] == str(value)
+    mine = json_of(api_request(stack, "GET", "/api/referral/mine", session=owner.token, origin=None), 200)
+    assert [r["referral"]["rewardValue"] for r in mine["referrals"]] == [str(value)]
+    assert stack.responder.poll() is None
+
+
+@pytest.mark.parametrize("reward_type, value", [("token", 2**64), ("fixed", 2**64), ("percent", 10_001)])
+def test_reward_values_past_the_range_are_400(decimals0, reward_type, value):
+    owner = sign_in(decimals0)
+    response = api_request(decimals0, "POST", "/api/referral/create",
+                           {"rewardType": reward_type, "rewardValue": str(value)}, session=owner.token)
+    assert api_error(response, 400, "invalid-field")["message"].startswith("rewardValue:")
+    assert decimals0.responder.poll() is None
+
+
+# 3. A long `?ref=` link: the Location keeps the path alone (at most 2,048 bytes), never a 502.
+def test_a_long_query_link_redirects_to_the_path_with_its_cookie(stack, code):
+    filler = "&".join(f"k{i}={'v' * 60}" for i in range(60))  # ~3.9 KB of other parameters
+    response = stack.get(f"/shop/item?ref={code}&{filler}", ip=unique_ip())
+    assert_redirect(response, "/shop/item", code)
+    assert len(stack.clicks(code)) == 1
+    kept = "&".join(f"k{i}={'v' * 60}" for i in range(20))  # ~1.3 KB: kept whole
+    response = stack.get(f"/shop/item?ref={code}&{kept}", ip=unique_ip())
+    assert_redirect(response, f"/shop/item?{kept}", code)
+
+
+def test_the_largest_location_fits_through_nginx(stack, code):
+    path = "/" + "p" * 2_040
+    query = "x=" + "q" * (2_048 - len(path) - 3)
+    response = stack.get(f"{path}?ref={code}&{query}", ip=unique_ip())
+    assert_redirect(response, f"{path}?{query}", code)
+    assert len(response.location) == 2_048
+
+
+# 6. Dot segments are resolved before the path is checked.
+@pytest.mark.parametrize("path, location", [("/.//evil.com", "/"), ("/./%2e//evil.com", "/"),
+                                            ("/a/../b", "/b"), ("/a/%2E%2E/%2e/b", "/b")])
+def test_dot_segments_never_make_a_location_leave_the_site(stack, code, path, location):
+    assert_redirect(stack.get(f"{path}?ref={code}", ip=unique_ip()), location, code)

@@ -91,7 +91,7 @@ extension Application {
             nickname: body.nickname,
             description: body.description,
             rewardType: rewardType,
-            rewardValue: Int64(value),
+            rewardValue: value,
             vaultAddress: body.vaultAddress,
             createdAt: now()
         )

@@ -177,5 +177,14 @@ enum Schema {
         ALTER TABLE conversions DROP COLUMN response_status;
         ALTER TABLE conversions DROP COLUMN response_body;
         """,
+        // 5: a code's reward value reaches 2^64-1 (SPL amounts are u64), past SQLite's signed
+        // INTEGER: decimal TEXT, like every amount. The column keeps its name and place of use.
+        """
+        ALTER TABLE referral_codes ADD COLUMN reward_units TEXT NOT NULL DEFAULT '5'
+            CHECK (length(reward_units) BETWEEN 1 AND 20);
+        UPDATE referral_codes SET reward_units = CAST(reward_value AS TEXT);
+        ALTER TABLE referral_codes DROP COLUMN reward_value;
+        ALTER TABLE referral_codes RENAME COLUMN reward_units TO reward_value;
+        """,
     ]
 }

@@ -18,7 +18,8 @@ public struct ReferralCodeRecord: Sendable, Equatable {
     public var nickname: String?
     public var description: String?
     public var rewardType: RewardType
-    public var rewardValue: Int64
+    /// Whole tokens, basis points or smallest units, by `rewardType`; up to 2^64-1.
+    public var rewardValue: UInt64
     /// Where purchases through this code go, if it has a vault.
     public var vaultAddress: String?
     public var active: Bool
@@ -33,7 +34,7 @@ public struct ReferralCodeRecord: Sendable, Equatable {
         nickname: String? = nil,
         description: String? = nil,
         rewardType: RewardType = .token,
-        rewardValue: Int64 = 5,
+        rewardValue: UInt64 = 5,
         vaultAddress: String? = nil,
         active: Bool = true,
         createdAt: Int64

@@ -49,12 +49,15 @@ public struct ReferralLink: Equatable, Sendable {
         func isReference(_ item: QueryItem) -> Bool { item.name?.lowercased() == "ref" }
         guard let reference = items.first(where: isReference) else { return nil }
         let code = reference.value.flatMap { ReferralSyntax.isValidCode($0) ? $0 : nil }
+        // Judged as the browser will resolve it: `/.//evil.com` is `//evil.com`.
+        let path = path.utf8.count <= SafeRedirect.maxPathBytes ? SafeRedirect.removingDotSegments(path) : path
         guard SafeRedirect.isSafePath(path) else { return ReferralLink(kind: .home, code: code) }
         let kept = items.filter { !isReference($0) && SafeRedirect.isSafeQueryPair($0.raw) }.map(\.raw)
         return ReferralLink(kind: .page(path: path, query: kept.joined(separator: "&")), code: code)
     }
 
-    /// The Location for this link.
+    /// The Location for this link, at most 2,048 bytes: a page keeps its other query pairs only
+    /// while they fit (its path alone is at most that long).
     ///
     /// - Parameters:
     ///   - code: the code to name in the target (the stored spelling for a known code); only the
@@ -65,7 +68,9 @@ public struct ReferralLink: Equatable, Sendable {
         case .onboard: frontendBaseURL + "/onboard" + (code.map { "?ref=" + $0 } ?? "")
         case .home: "/"
         case .spell(let spell): "/" + spell
-        case .page(let path, let query): query.isEmpty ? path : path + "?" + query
+        case .page(let path, let query):
+            query.isEmpty || path.utf8.count + 1 + query.utf8.count > SafeRedirect.maxLocationBytes
+                ? path : path + "?" + query
         }
     }
 

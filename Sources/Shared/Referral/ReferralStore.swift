@@ -81,7 +81,8 @@ public final class ReferralStore {
                     """
                 ).execute([
                     .text(new.code), .text(new.wallet), new.nickname.map(SQLiteValue.text),
-                    new.description.map(SQLiteValue.text), .text(new.rewardType.rawValue), .integer(new.rewardValue),
+                    new.description.map(SQLiteValue.text), .text(new.rewardType.rawValue),
+                    .text(String(new.rewardValue)),
                     new.vaultAddress.map(SQLiteValue.text), .integer(new.createdAt),
                 ])
             } catch let error as SQLiteError where error.isUniqueViolation {
@@ -117,7 +118,7 @@ public final class ReferralStore {
             nickname: row.text(3),
             description: row.text(4),
             rewardType: row.text(5).flatMap(RewardType.init(rawValue:)) ?? .token,
-            rewardValue: row.int64(6),
+            rewardValue: row.text(6).flatMap { UInt64($0) } ?? 0,
             vaultAddress: row.text(7),
             active: row.int64(8) == 1,
             createdAt: row.int64(9)

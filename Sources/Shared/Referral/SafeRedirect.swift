@@ -5,8 +5,10 @@
 /// slash, a backslash or a control character. So `//host`, `/\host`, `/%2F%2Fhost`, `/%252F…` and
 /// `%0d%0a` all fail, and the caller falls back to `/`.
 public enum SafeRedirect {
+    /// The longest Location (SPEC §1): past it the query goes, then the path.
+    public static let maxLocationBytes = 2048
     /// The longest page path echoed into a Location.
-    public static let maxPathBytes = 2048
+    public static let maxPathBytes = maxLocationBytes
     /// Decoding rounds checked for double (triple, …) encoding.
     static let decodingRounds = 4
 
@@ -30,6 +32,41 @@ public enum SafeRedirect {
             return false
         }
         return escapesStaySafe(bytes, allowSlash: true)
+    }
+
+    /// The path with its dot segments removed (RFC 3986 §5.2.4), as a browser would resolve it:
+    /// `/a/./b/../c` is `/a/c`, and `/.//evil.com` is `//evil.com` (which `isSafePath` then
+    /// refuses). A segment counts as a dot segment in its encoded forms too (`%2e`, `.%2E`), as
+    /// browsers read them (WHATWG URL "single-dot" and "double-dot" segments).
+    ///
+    /// - Parameter path: an absolute raw path.
+    public static func removingDotSegments(_ path: String) -> String {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        var output: [Substring] = []
+        for (offset, segment) in segments.enumerated() {
+            let isLast = offset == segments.count - 1
+            switch dotKind(segment) {
+            case 1:
+                if isLast { output.append("") }
+            case 2:
+                if !output.isEmpty { output.removeLast() }
+                if isLast { output.append("") }
+            default:
+                output.append(segment)
+            }
+        }
+        return "/" + output.joined(separator: "/")
+    }
+
+    /// 1 for `.`, 2 for `..` (in any mix of `.` and `%2e`), 0 for any other segment.
+    static func dotKind(_ segment: Substring) -> Int {
+        guard segment.utf8.count <= 6 else { return 0 }
+        let lowered = segment.lowercased()
+        switch lowered {
+        case ".", "%2e": return 1
+        case "..", ".%2e", "%2e.", "%2e%2e": return 2
+        default: return 0
+        }
     }
 
     /// unreserved / sub-delims / ":" / "@" / "/" / "%" (RFC 3986 §3.3), no space, no backslash.

@@ -43,7 +43,7 @@ public struct ConversionRecorder: Sendable {
             do {
                 amount = try RewardCalculator.reward(
                     type: code.rewardType,
-                    value: UInt64(clamping: code.rewardValue),
+                    value: code.rewardValue,
                     amount: input.amount,
                     decimals: policy.mintDecimals
                 )

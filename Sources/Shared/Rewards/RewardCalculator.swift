@@ -17,18 +17,17 @@ public enum RewardCalculator {
         (0..<decimals).reduce(1) { units, _ in units * 10 }
     }
 
-    /// The reward values a code of `type` may have: whole tokens whose smallest units fit in 64
-    /// bits, basis points, or smallest units; none past the database's signed 64-bit column.
+    /// The reward values a code of `type` may have (SPEC §3): whole tokens whose smallest units
+    /// fit in 64 bits, basis points, or smallest units up to 2^64-1.
     ///
     /// - Parameters:
     ///   - type: the reward type.
     ///   - decimals: `MINT_DECIMALS`, 0…18.
     public static func valueRange(_ type: RewardType, decimals: Int) -> ClosedRange<UInt64> {
-        let column = UInt64(Int64.max)
         switch type {
-        case .token: return 1...min(column, UInt64.max / unitsPerToken(decimals: decimals))
-        case .percent: return 1...basisPointsPerWhole
-        case .fixed: return 1...column
+        case .token: 1...(UInt64.max / unitsPerToken(decimals: decimals))
+        case .percent: 1...basisPointsPerWhole
+        case .fixed: 1...UInt64.max
         }
     }
 
