@@ -41,6 +41,10 @@ public final class Application: Sendable {
             return try route(request, store: store)
         } catch let error as HTTPError {
             return error.response
+        } catch let error as SQLiteError where error.isStorageUnavailable {
+            // Nothing was stored (the transaction rolled back): say so, and that it is worth retrying.
+            logger.error("\(request.method) \(request.path): storage unavailable: \(error)")
+            return HTTPError.storageUnavailable.response
         } catch {
             logger.error("\(request.method) \(request.path) failed: \(error)")
             return HTTPError(status: 500, code: "internal-error", message: "The request could not be completed.")

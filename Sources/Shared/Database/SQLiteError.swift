@@ -31,6 +31,14 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
         code == Self.constraintUnique || code == Self.constraintPrimaryKey
     }
 
+    /// True when the database cannot take a write now, for a cause outside the request: disk full,
+    /// read-only file or folder, an I/O error, the file gone, or another writer holding the lock
+    /// past the busy timeout. Such a failure clears when its cause does; the request may be retried.
+    public var isStorageUnavailable: Bool {
+        [SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_PERM]
+            .contains(primaryCode)
+    }
+
     // The extended codes are macros built with a shift, which Swift does not import:
     // SQLITE_CONSTRAINT_UNIQUE = SQLITE_CONSTRAINT | (8<<8), SQLITE_CONSTRAINT_PRIMARYKEY = … | (6<<8).
     static let constraintUnique = SQLITE_CONSTRAINT | (8 << 8)

@@ -52,6 +52,14 @@ public struct HTTPError: Error, Sendable, Equatable {
         message: "Send the body as Content-Type: application/json."
     )
 
+    /// 503 for a write the database cannot take now (disk full, read-only): nothing was stored.
+    public static let storageUnavailable = HTTPError(
+        status: 503,
+        code: "storage-unavailable",
+        message: "The service cannot store data right now; nothing was stored. Try again shortly.",
+        headers: ["Retry-After": "5"]
+    )
+
     /// 404 for a path this service does not serve.
     public static let notFound = HTTPError(status: 404, code: "not-found", message: "No such resource.")
 
