@@ -20,10 +20,12 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        // epoll, which Swift's Glibc module leaves out; part of the C library, nothing to install.
+        .systemLibrary(name: "CLinux"),
         .target(
             name: "Shared",
             dependencies: [
-                "CFastCGI", "CSodium", "CSQLite", "CQRencode", "CCurl",
+                "CFastCGI", "CSodium", "CSQLite", "CQRencode", "CCurl", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

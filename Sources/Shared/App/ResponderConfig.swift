@@ -10,6 +10,8 @@ public struct ResponderConfig: Sendable {
     public var fcgiSocket: String
     public var fcgiSocketMode: mode_t
     public var fcgiThreads: Int
+    /// `FCGI_READ_TIMEOUT`: seconds a FastCGI connection may take to send its whole request.
+    public var fcgiReadTimeout: Int
     public var cookieDays: Int
     public var codePrefix: String
     public var clickLimitPerHour: Int
@@ -38,6 +40,7 @@ public struct ResponderConfig: Sendable {
             default: 2 * max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))),
             range: 1...256
         )
+        fcgiReadTimeout = try settings.integer("FCGI_READ_TIMEOUT", default: 10, range: 1...300)
         cookieDays = try settings.integer("REFERRAL_COOKIE_DAYS", default: 90, range: 1...3650)
         codePrefix = settings.text("REFERRAL_CODE_PREFIX") ?? "WFG"
         guard codePrefix.count <= 26, ReferralSyntax.isCodeText(codePrefix) else {

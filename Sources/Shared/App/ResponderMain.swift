@@ -6,6 +6,20 @@ public enum ResponderMain {
     /// `EX_CONFIG` from sysexits.h: the configuration is wrong; systemd should not restart blindly.
     static let configExitCode: Int32 = 78
 
+    /// Raises the soft limit on open descriptors to the hard limit (at most 65,536): each waiting
+    /// FastCGI connection holds one, and the default soft limit of 1,024 is a few hundred
+    /// connections from refusing new ones.
+    static func raiseDescriptorLimit(logger: Logger) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        let wanted = min(limit.rlim_max, 65_536)
+        guard limit.rlim_cur < wanted else { return }
+        limit.rlim_cur = wanted
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) != 0 {
+            logger.warning("cannot raise the open-file limit: \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// Reads the settings, migrates the database, opens the socket and serves until stopped.
     ///
     /// - Returns: the process exit code.
@@ -22,6 +36,7 @@ public enum ResponderMain {
             if config.foundationAddress == nil {
                 logger.warning("FOUNDATION_ADDRESS is not set: purchases without a referral vault get 503 no-recipient")
             }
+            raiseDescriptorLimit(logger: logger)
             let application = Application(config: config, logger: logger)
             let listener = try FastCGIListener.open(
                 address: config.fcgiSocket,
@@ -31,6 +46,7 @@ public enum ResponderMain {
             let server = try FastCGIServer(
                 listener: listener,
                 threadCount: config.fcgiThreads,
+                readTimeoutSeconds: config.fcgiReadTimeout,
                 logger: logger,
                 makeHandler: { try application.makeHandler() }
             )

@@ -8,6 +8,9 @@ public struct FastCGIListener: Sendable {
     public let ownedPath: String?
     /// Where it came from, for the start-up log line.
     public let origin: String
+    /// `FCGI_WEB_SERVER_ADDRS` (IPv4 addresses in network order): the only TCP peers served, as
+    /// libfcgi would enforce it; nil serves any.
+    public var allowedPeers: [UInt32]? = nil
 
     /// The descriptor systemd passes first under socket activation (`SD_LISTEN_FDS_START`).
     static let systemdFirstFD: Int32 = 3
@@ -22,6 +25,21 @@ public struct FastCGIListener: Sendable {
     /// - Throws: `ListenerError` with a sentence for the sysadmin.
     public static func open(address: String, unixMode: mode_t, environment: [String: String]) throws -> FastCGIListener
     {
+        var listener = try openSocket(address: address, unixMode: unixMode, environment: environment)
+        if let list = environment["FCGI_WEB_SERVER_ADDRS"], !list.isEmpty {
+            listener.allowedPeers = try list.split(separator: ",").map { text in
+                var address = in_addr()
+                let trimmed = String(text.trimmingSpaces)
+                guard inet_pton(AF_INET, trimmed, &address) == 1 else {
+                    throw ListenerError("FCGI_WEB_SERVER_ADDRS must list IPv4 addresses, got \(trimmed)")
+                }
+                return address.s_addr
+            }
+        }
+        return listener
+    }
+
+    static func openSocket(address: String, unixMode: mode_t, environment: [String: String]) throws -> FastCGIListener {
         if let pid = environment["LISTEN_PID"].flatMap({ Int32($0) }), pid == getpid(),
             let count = environment["LISTEN_FDS"].flatMap({ Int($0) }), count >= 1
         {

@@ -13,13 +13,19 @@ public final class FastCGIRequest {
     /// The largest total of parameter bytes accepted (nginx's own header limits are far below).
     public static let maxParamBytes = 64 * 1024
 
-    /// Prepares a request slot that accepts on `listenSocket`.
-    ///
-    /// - Parameter listenSocket: the listening socket shared by all workers.
-    public init(listenSocket: Int32) {
+    /// Headers a request may carry once: nginx passes a repeated header as a second parameter, and
+    /// picking one copy here while nginx or the platform picked the other would let a forged value
+    /// slip past a check (a foreign Origin before ours). Such a request is refused.
+    static let singleHeaders: Set<String> = [
+        "origin", "content-type", "cookie", "x-referral-signature", "x-referral-timestamp",
+    ]
+
+    /// Prepares a request slot. It never accepts by itself (its listening socket is -1): the
+    /// acceptor hands it connections whose whole request has arrived.
+    public init() {
         request = .allocate(capacity: 1)
         request.initialize(to: FCGX_Request())
-        FCGX_InitRequest(request, listenSocket, 0)
+        FCGX_InitRequest(request, -1, 0)
     }
 
     deinit {
@@ -31,23 +37,26 @@ public final class FastCGIRequest {
     public enum AcceptResult: Equatable {
         /// A request is ready to read.
         case accepted
-        /// Another worker took the pending connection first.
-        case nothingPending
         /// libfcgi failed with this errno (or its own negative code).
         case failed(Int32)
     }
 
-    /// Accepts the pending connection and reads its FastCGI parameters.
+    /// Reads the FastCGI parameters of a connection the acceptor has checked and queued.
     ///
-    /// The listening socket is non-blocking (see `FastCGIListener`), so when another worker won the
-    /// connection, libfcgi's accept fails with EAGAIN and returns at once instead of blocking.
-    /// Every connection is closed after its request (no `fastcgi_keep_conn`): a kept-alive
-    /// connection would pin a worker thread to one idle nginx connection.
-    public func accept() -> AcceptResult {
+    /// libfcgi reads from an open connection instead of accepting one when `ipcFd` is set and the
+    /// previous request kept its connection: so `keepConnection` is set before the call. `detached`
+    /// keeps libfcgi from closing the descriptor with its `select()`-based drain, which is unsafe
+    /// for descriptor numbers past FD_SETSIZE (1024); `finish` closes it instead.
+    ///
+    /// - Parameter fd: the connection.
+    public func accept(connection fd: Int32) -> AcceptResult {
+        request.pointee.ipcFd = fd
+        request.pointee.keepConnection = 1
+        request.pointee.detached = 1
         let result = FCGX_Accept_r(request)
         if result >= 0 { return .accepted }
-        // "return (errno > 0) ? (0 - errno) : -9999" (fcgiapp.c, FCGX_Accept_r).
-        if result == -EAGAIN || result == -EWOULDBLOCK { return .nothingPending }
+        // libfcgi closed the connection itself; "return (errno > 0) ? (0 - errno) : -9999".
+        request.pointee.ipcFd = -1
         return .failed(-result)
     }
 
@@ -60,6 +69,7 @@ public final class FastCGIRequest {
         var remote = ""
         var contentLength = 0
         var headers: [String: String] = [:]
+        var contentType = ""
         var total = 0
         var cursor = request.pointee.envp
         while let entry = cursor?.pointee {
@@ -81,14 +91,27 @@ public final class FastCGIRequest {
             // Canonical, so that per-IP limits and fraud rules compare addresses, not spellings.
             case "REMOTE_ADDR": remote = IPAddress.canonical(value) ?? value
             // nginx sends `$content_type` even when there is none: empty means absent.
-            case "CONTENT_TYPE": if !value.isEmpty { headers["content-type"] = value }
+            case "CONTENT_TYPE": contentType = value
             case "CONTENT_LENGTH": contentLength = value.isEmpty ? 0 : Int(value) ?? -1
             default:
                 if name.hasPrefix("HTTP_") {
-                    headers[Self.headerName(fromParam: name)] = value
+                    let header = Self.headerName(fromParam: name)
+                    guard headers.updateValue(value, forKey: header) == nil || !Self.singleHeaders.contains(header)
+                    else {
+                        return .failure(
+                            HTTPError(
+                                status: 400,
+                                code: "duplicate-header",
+                                message: "\(header) is sent more than once."
+                            )
+                        )
+                    }
                 }
             }
         }
+        // CONTENT_TYPE is nginx's `$content_type` (the first Content-Type); it is empty when there is
+        // none, and then the header is absent.
+        headers["content-type"] = contentType.isEmpty ? nil : contentType
         guard contentLength >= 0 else {
             return .failure(HTTPError(status: 400, code: "bad-request", message: "Invalid Content-Length."))
         }
@@ -106,6 +129,9 @@ public final class FastCGIRequest {
     /// Writes the response (head, then body unless `headOnly`) and ends the request, closing the
     /// connection so nginx sees the end of the response at once.
     ///
+    /// libfcgi writes the end of the output stream and END_REQUEST and frees the request's streams;
+    /// the connection is kept open by it (`keepConnection`) and closed here.
+    ///
     /// - Parameters:
     ///   - response: the response to send.
     ///   - headOnly: true for HEAD requests.
@@ -113,8 +139,30 @@ public final class FastCGIRequest {
         let head = response.cgiHead(includeBody: !headOnly)
         put(head)
         if !headOnly { put(response.body) }
-        request.pointee.keepConnection = 0
+        let fd = request.pointee.ipcFd
+        request.pointee.keepConnection = 1
         FCGX_Finish_r(request)
+        request.pointee.ipcFd = -1
+        Self.close(fd)
+    }
+
+    /// Closes a connection whose response is written. Unread input (a body not read, a 413) is
+    /// drained briefly first: closing over unread data makes TCP reset the connection, and a reset
+    /// can make the peer drop the response it has not read yet.
+    static func close(_ fd: Int32) {
+        guard fd >= 0 else { return }
+        var scratch = [UInt8](repeating: 0, count: 4_096)
+        if recv(fd, &scratch, scratch.count, Int32(MSG_DONTWAIT)) > 0 {
+            shutdown(fd, Int32(SHUT_WR))
+            var polled = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            var drained = 0
+            while drained < 1 << 20, poll(&polled, 1, 200) == 1 {
+                let count = recv(fd, &scratch, scratch.count, 0)
+                if count <= 0 { break }
+                drained += count
+            }
+        }
+        _ = Glibc.close(fd)
     }
 
     private func put(_ bytes: [UInt8]) {

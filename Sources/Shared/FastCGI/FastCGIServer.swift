@@ -7,21 +7,23 @@ import Synchronization
 /// resources such as a SQLite connection.
 public typealias RequestHandler = (Request) -> Response
 
-/// The multi-threaded libfcgi accept loop with a graceful stop.
+/// The responder's threads: one acceptor (`FastCGIAcceptor`) that takes connections and queues
+/// each once its whole request has arrived, and worker threads that read it with libfcgi, handle
+/// it and write the response.
 ///
-/// Each worker thread owns one `FastCGIRequest` and one handler. Idle workers take turns: the one
-/// holding `acceptTurn` polls the (non-blocking) listening socket together with a wake-up pipe and
-/// calls `FCGX_Accept_r` only once a connection is pending. On SIGTERM or SIGINT the main thread writes to
-/// the pipe; the pipe stays readable, so every idle worker sees it and leaves, and busy workers leave
-/// after finishing their request. `FCGX_ShutdownPending` is not used: libfcgi then fails every
-/// read and write, which would cut the requests in flight.
+/// Each worker thread owns one `FastCGIRequest` and one handler. On SIGTERM or SIGINT the main
+/// thread writes to a wake-up pipe: the acceptor stops accepting, finishes the connections it has
+/// (each completes or times out) and closes the queue; workers leave once it is empty. So every
+/// accepted request is answered. `FCGX_ShutdownPending` is not used: libfcgi then fails every read
+/// and write, which would cut the requests in flight.
 public final class FastCGIServer: Sendable {
     let listener: FastCGIListener
     let threadCount: Int
+    /// How long a connection may take to send its whole request.
+    let readTimeoutSeconds: Int
     let logger: Logger
     let makeHandler: @Sendable () throws -> RequestHandler
-    let acceptTurn = Mutex(())
-    let stopping = Atomic<Bool>(false)
+    let queue = ConnectionQueue()
     /// [read end, write end] of the wake-up pipe.
     let wakePipe: (read: Int32, write: Int32)
 
@@ -30,17 +32,20 @@ public final class FastCGIServer: Sendable {
     /// - Parameters:
     ///   - listener: the listening socket.
     ///   - threadCount: the number of worker threads.
+    ///   - readTimeoutSeconds: how long a connection may take to send its whole request.
     ///   - logger: where start, stop and failures are logged.
     ///   - makeHandler: called once on each worker thread to build that thread's handler.
     /// - Throws: `ListenerError` when the wake-up pipe cannot be made.
     public init(
         listener: FastCGIListener,
         threadCount: Int,
+        readTimeoutSeconds: Int = 10,
         logger: Logger,
         makeHandler: @escaping @Sendable () throws -> RequestHandler
     ) throws {
         self.listener = listener
         self.threadCount = max(1, threadCount)
+        self.readTimeoutSeconds = readTimeoutSeconds
         self.logger = logger
         self.makeHandler = makeHandler
         var fds: [Int32] = [-1, -1]
@@ -59,9 +64,6 @@ public final class FastCGIServer: Sendable {
         // "FCGX_Init … must be called before any other function in this library" (fcgiapp.h);
         // without it FCGX_Accept_r returns -9998.
         FCGX_Init()
-        // Accepted connections do not inherit O_NONBLOCK on Linux, so libfcgi's reads stay blocking.
-        let flags = fcntl(listener.fd, F_GETFL)
-        _ = fcntl(listener.fd, F_SETFL, flags | O_NONBLOCK)
         signal(SIGPIPE, SIG_IGN)
         var stopSignals = sigset_t()
         sigemptyset(&stopSignals)
@@ -70,6 +72,29 @@ public final class FastCGIServer: Sendable {
         pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
 
         var threads: [pthread_t] = []
+        var acceptorThread = pthread_t()
+        let acceptor: FastCGIAcceptor
+        do {
+            acceptor = try FastCGIAcceptor(
+                listener: listener,
+                queue: queue,
+                wakeFD: wakePipe.read,
+                logger: logger,
+                readTimeout: Double(readTimeoutSeconds),
+                allowedPeers: listener.allowedPeers
+            )
+        } catch {
+            logger.critical("cannot start the acceptor: \(error)")
+            listener.close()
+            return threadCount
+        }
+        let acceptorContext = Unmanaged.passRetained(acceptor).toOpaque()
+        guard pthread_create(&acceptorThread, nil, fastCGIAcceptorMain, acceptorContext) == 0 else {
+            Unmanaged<FastCGIAcceptor>.fromOpaque(acceptorContext).release()
+            logger.critical("cannot start the acceptor thread: \(errnoText())")
+            listener.close()
+            return threadCount
+        }
         for index in 0..<threadCount {
             var thread = pthread_t()
             let context = Unmanaged.passRetained(WorkerContext(server: self, index: index)).toOpaque()
@@ -89,6 +114,7 @@ public final class FastCGIServer: Sendable {
             logger.info("signal \(received) received: finishing requests in flight")
             stop()
         }
+        pthread_join(acceptorThread, nil)
         for thread in threads {
             pthread_join(thread, nil)
         }
@@ -100,9 +126,8 @@ public final class FastCGIServer: Sendable {
 
     let failedWorkers = Atomic<Int>(0)
 
-    /// Asks every worker to leave once idle.
+    /// Asks the acceptor to stop accepting; workers leave once the queue is drained.
     func stop() {
-        stopping.store(true, ordering: .sequentiallyConsistent)
         var byte: UInt8 = 1
         _ = write(wakePipe.write, &byte, 1)
     }
@@ -118,11 +143,10 @@ public final class FastCGIServer: Sendable {
             stop()
             return
         }
-        let request = FastCGIRequest(listenSocket: listener.fd)
-        while waitForConnection() {
-            switch request.accept() {
+        let request = FastCGIRequest()
+        while let connection = queue.pop() {
+            switch request.accept(connection: connection) {
             case .accepted: break
-            case .nothingPending: continue
             case .failed(let code):
                 logger.error("FCGX_Accept_r failed: \(String(cString: strerror(code)))")
                 continue
@@ -133,33 +157,6 @@ public final class FastCGIServer: Sendable {
             case .failure(let error):
                 request.finish(with: error.response, headOnly: false)
             }
-        }
-    }
-
-    /// Takes this worker's turn at the listening socket and returns true once a connection is
-    /// pending, or false when the server is stopping.
-    ///
-    /// Only the turn holder polls, so one connection wakes one worker rather than all of them; the
-    /// turn is released before accepting, and a worker that then finds the connection gone
-    /// (non-blocking accept, EAGAIN) polls again rather than blocking in `accept()` past a stop.
-    private func waitForConnection() -> Bool {
-        acceptTurn.withLock { _ in
-            var fds = [
-                pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0),
-            ]
-            while !stopping.load(ordering: .sequentiallyConsistent) {
-                let ready = poll(&fds, nfds_t(fds.count), -1)
-                if ready < 0 {
-                    if errno == EINTR { continue }
-                    logger.critical("poll(): \(errnoText())")
-                    stop()
-                    return false
-                }
-                if fds[1].revents != 0 { return false }
-                if fds[0].revents & Int16(POLLIN) != 0 { return true }
-            }
-            return false
         }
     }
 }
@@ -180,5 +177,12 @@ private func fastCGIWorkerMain(_ argument: UnsafeMutableRawPointer?) -> UnsafeMu
     guard let argument else { return nil }
     let context = Unmanaged<WorkerContext>.fromOpaque(argument).takeRetainedValue()
     context.server.serve(workerIndex: context.index)
+    return nil
+}
+
+/// The acceptor thread's entry point (a global function, like the workers').
+private func fastCGIAcceptorMain(_ argument: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    guard let argument else { return nil }
+    Unmanaged<FastCGIAcceptor>.fromOpaque(argument).takeRetainedValue().run()
     return nil
 }

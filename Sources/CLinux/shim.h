@@ -1,0 +1,8 @@
+#ifndef CLINUX_SHIM_H
+#define CLINUX_SHIM_H
+
+// Linux interfaces that Swift's Glibc module does not import (sys/epoll.h is Linux-only), for
+// the FastCGI acceptor, as NIO's CNIOLinux brings them in for SwiftNIO.
+#include <sys/epoll.h>
+
+#endif

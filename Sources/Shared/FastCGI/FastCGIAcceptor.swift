@@ -1,0 +1,262 @@
+import CLinux
+@preconcurrency import Glibc
+import Logging
+
+/// The responder's I/O thread: accepts FastCGI connections and holds each one, without a worker,
+/// until its whole request has arrived — bounded in time (`readTimeout`) and size (the scanner's
+/// limits) — then queues it for a worker.
+///
+/// A peer that connects and stalls, trickles, or declares absurd lengths therefore costs one
+/// descriptor and no thread: workers only ever read requests that are already in the socket
+/// buffer. At most `maxPending` connections wait at once; past that the oldest is dropped, since a
+/// well-behaved nginx sends its request as soon as it connects. Waiting connections are watched
+/// edge-triggered: the bytes stay unread in the socket (libfcgi reads them later), so a
+/// level-triggered wait would wake at once, again and again. Each arrival re-scans what is there,
+/// at most `maxArrivals` times a connection, so a peer trickling bytes costs bounded work.
+final class FastCGIAcceptor {
+    /// How long a worker may block writing a response to a peer that does not read.
+    static let writeTimeoutSeconds = 10
+    /// Connections waiting for the rest of their request.
+    static let maxPending = 1_024
+    /// Arrivals of data a connection may take to complete its request (nginx needs a handful).
+    static let maxArrivals = 128
+    /// The most input one request may hold: parameters and body, their record headers and padding.
+    static let peekBytes = FastCGIRequest.maxParamBytes + FastCGIRequest.maxBodyBytes + 8_192
+
+    let listener: FastCGIListener
+    let queue: ConnectionQueue
+    let wakeFD: Int32
+    let logger: Logger
+    /// How long a connection may take to send its whole request (`FCGI_READ_TIMEOUT`).
+    let readTimeout: Double
+    /// `FCGI_WEB_SERVER_ADDRS`: for a TCP listener, the only peers served (nil: any).
+    let allowedPeers: [UInt32]?
+    /// Waiting connections: deadline (monotonic seconds) and arrivals seen.
+    private var pending: [Int32: (deadline: Double, arrivals: Int)] = [:]
+    private var buffer: [UInt8]
+    private let epoll: Int32
+
+    /// Creates the acceptor; it runs on the thread that calls `run()`.
+    ///
+    /// - Throws: `ListenerError` when epoll cannot be set up.
+    init(
+        listener: FastCGIListener,
+        queue: ConnectionQueue,
+        wakeFD: Int32,
+        logger: Logger,
+        readTimeout: Double,
+        allowedPeers: [UInt32]?
+    ) throws {
+        self.listener = listener
+        self.readTimeout = readTimeout
+        self.queue = queue
+        self.wakeFD = wakeFD
+        self.logger = logger
+        self.allowedPeers = allowedPeers
+        buffer = [UInt8](repeating: 0, count: Self.peekBytes)
+        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard epoll >= 0 else { throw ListenerError("epoll_create1(): \(errnoText())") }
+        // The listener is non-blocking so that accepting drains it without ever blocking.
+        _ = fcntl(listener.fd, F_SETFL, fcntl(listener.fd, F_GETFL) | O_NONBLOCK)
+        watch(listener.fd, edgeTriggered: false)
+        watch(wakeFD, edgeTriggered: false)
+    }
+
+    deinit {
+        _ = close(epoll)
+    }
+
+    /// Accepts until the wake descriptor becomes readable (stop), then finishes the connections
+    /// already accepted (each completes or times out) and closes the queue.
+    func run() {
+        var accepting = true
+        var events = [epoll_event](repeating: epoll_event(), count: 64)
+        while accepting || !pending.isEmpty {
+            let timeout = pending.isEmpty ? -1 : Int32(min(1_000, max(0, (earliestDeadline() - now()) * 1_000)) + 1)
+            let count = epoll_wait(epoll, &events, Int32(events.count), timeout)
+            if count < 0 {
+                if errno == EINTR { continue }
+                logger.critical("epoll_wait(): \(errnoText())")
+                break
+            }
+            for event in events.prefix(Int(count)) {
+                let fd = event.data.fd
+                if fd == wakeFD {
+                    accepting = false
+                    unwatch(wakeFD)
+                    unwatch(listener.fd)
+                } else if fd == listener.fd {
+                    if accepting { acceptAll() }
+                } else if pending[fd] != nil {
+                    let hungUp = event.events & (EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0
+                    examine(fd, isNew: false, peerDone: hungUp)
+                }
+            }
+            expire()
+        }
+        for fd in pending.keys { drop(fd) }
+        queue.close()
+    }
+
+    // MARK: - Accepting
+
+    private func acceptAll() {
+        while true {
+            // Accepted descriptors stay blocking (peeks pass MSG_DONTWAIT) and need no close-on-exec:
+            // the responder never runs another program.
+            let fd = accept(listener.fd, nil, nil)
+            if fd < 0 {
+                switch errno {
+                case EINTR, ECONNABORTED: continue
+                case EAGAIN: return
+                case EMFILE, ENFILE:
+                    // Out of descriptors: free the oldest waiting one, or pause rather than spin.
+                    if let oldest = pending.min(by: { $0.value.deadline < $1.value.deadline })?.key {
+                        drop(oldest)
+                        continue
+                    }
+                    logger.error("accept(): \(errnoText())")
+                    usleep(10_000)
+                    return
+                default:
+                    logger.error("accept(): \(errnoText())")
+                    return
+                }
+            }
+            guard isAllowedPeer(fd) else {
+                _ = close(fd)
+                continue
+            }
+            examine(fd, isNew: true, peerDone: false)
+        }
+    }
+
+    /// Looks at what the connection has sent so far (without consuming it) and queues, answers,
+    /// keeps waiting, or drops it. A peer that has stopped sending (`peerDone`) with its request
+    /// incomplete is dropped.
+    private func examine(_ fd: Int32, isNew: Bool, peerDone: Bool) {
+        let count = buffer.withUnsafeMutableBytes {
+            recv(fd, $0.baseAddress, $0.count, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
+        }
+        if count < 0 {
+            if errno == EAGAIN || errno == EINTR, !peerDone {
+                wait(for: fd, isNew: isNew)
+            } else {
+                drop(fd)
+            }
+            return
+        }
+        guard count > 0 else { return drop(fd) }
+        let verdict = buffer.withUnsafeBytes {
+            FastCGIRecordScanner.scan(
+                UnsafeRawBufferPointer(rebasing: $0.prefix(count)),
+                maxParamBytes: FastCGIRequest.maxParamBytes,
+                maxBodyBytes: FastCGIRequest.maxBodyBytes
+            )
+        }
+        switch verdict {
+        case .complete:
+            handOff(fd)
+        case .parametersTooLarge(let requestID):
+            refuse(fd, requestID: requestID, with: .parametersTooLarge)
+        case .malformed(let reason):
+            logger.debug("dropping a FastCGI connection: \(reason)")
+            drop(fd)
+        case .incomplete:
+            if count == buffer.count || peerDone {
+                drop(fd)
+            } else {
+                wait(for: fd, isNew: isNew)
+            }
+        }
+    }
+
+    private func wait(for fd: Int32, isNew: Bool) {
+        guard isNew else {
+            pending[fd]?.arrivals += 1
+            if let arrivals = pending[fd]?.arrivals, arrivals > Self.maxArrivals { drop(fd) }
+            return
+        }
+        if pending.count >= Self.maxPending,
+            let oldest = pending.min(by: { $0.value.deadline < $1.value.deadline })?.key
+        {
+            drop(oldest)
+        }
+        pending[fd] = (now() + readTimeout, 0)
+        watch(fd, edgeTriggered: true)
+    }
+
+    /// The whole request is here: queued, with a write limit so a peer that stops reading cannot
+    /// hold a worker forever (and a read limit, though every byte libfcgi reads is already here).
+    private func handOff(_ fd: Int32) {
+        if pending.removeValue(forKey: fd) != nil { unwatch(fd) }
+        var limit = timeval(tv_sec: Self.writeTimeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        queue.push(fd)
+    }
+
+    /// Answers without a worker (the request is never read) and closes.
+    private func refuse(_ fd: Int32, requestID: UInt16, with error: HTTPError) {
+        let response = error.response
+        let output = response.cgiHead(includeBody: true) + response.body
+        let bytes = FastCGIRecords.response(requestID: requestID, stdout: output)
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL)) }
+        drop(fd)
+    }
+
+    private func drop(_ fd: Int32) {
+        if pending.removeValue(forKey: fd) != nil { unwatch(fd) }
+        _ = close(fd)
+    }
+
+    private func expire() {
+        let current = now()
+        for (fd, state) in pending where state.deadline <= current {
+            drop(fd)
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func earliestDeadline() -> Double { pending.values.map(\.deadline).min() ?? now() }
+
+    private func watch(_ fd: Int32, edgeTriggered: Bool) {
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue | EPOLLRDHUP.rawValue | (edgeTriggered ? EPOLLET.rawValue : 0)
+        event.data.fd = fd
+        _ = epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event)
+    }
+
+    private func unwatch(_ fd: Int32) {
+        var unused = epoll_event()
+        _ = epoll_ctl(epoll, EPOLL_CTL_DEL, fd, &unused)
+    }
+
+    /// `FCGI_WEB_SERVER_ADDRS`, as libfcgi honours it: TCP peers outside the list are refused.
+    private func isAllowedPeer(_ fd: Int32) -> Bool {
+        guard let allowedPeers else { return true }
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let got = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+        }
+        guard got == 0, address.sin_family == sa_family_t(AF_INET) else { return true }
+        return allowedPeers.contains(address.sin_addr.s_addr)
+    }
+
+    private func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
+
+extension HTTPError {
+    /// 431 for FastCGI parameters (request headers) over the limit.
+    static let parametersTooLarge = HTTPError(
+        status: 431,
+        code: "headers-too-large",
+        message: "Request headers too large."
+    )
+}
