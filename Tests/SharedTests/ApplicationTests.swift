@@ -22,6 +22,18 @@ struct ApplicationTests {
         return (application, store)
     }
 
+    @Test func aReadOnlyDatabaseAnswers503AndStoresNothing() throws {
+        let (application, store) = try makeApplication()
+        let readOnly = try ReferralStore(path: application.config.databasePath, gate: application.gate, readOnly: true)
+        let response = application.respond(to: Request(method: "GET", uri: "/r/demo"), store: readOnly)
+        #expect(response.status == 503)
+        #expect(String(decoding: response.body, as: UTF8.self).contains("storage-unavailable"))
+        #expect(response.header("Location") == nil && response.header("Set-Cookie") == nil)
+        #expect(try clickFlags(store).isEmpty)
+        // Reads still answer.
+        #expect(application.respond(to: Request(method: "GET", uri: "/healthz"), store: readOnly).status == 200)
+    }
+
     func clickFlags(_ store: ReferralStore) throws -> [String?] {
         try store.connection.statement("SELECT flag FROM clicks ORDER BY id").rows { $0.text(0) }
     }

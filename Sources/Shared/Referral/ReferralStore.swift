@@ -10,9 +10,10 @@ public final class ReferralStore {
     /// - Parameters:
     ///   - path: the SQLite file.
     ///   - gate: the process's write gate.
+    ///   - readOnly: open without write access (reports, and tests of a read-only database).
     /// - Throws: `SQLiteError` when the file cannot be opened.
-    public init(path: String, gate: WriteGate) throws {
-        connection = try SQLiteConnection(path: path)
+    public init(path: String, gate: WriteGate, readOnly: Bool = false) throws {
+        connection = try SQLiteConnection(path: path, readOnly: readOnly)
         self.gate = gate
     }
 
