@@ -113,7 +113,8 @@ struct StrictJSONTests {
         #"{"a": 1,}"#, #"[1,]"#, #"{"a" 1}"#, #"{'a': 1}"#, #"{"a": 01}"#, #"{"a": NaN}"#, #"{"a": 1} x"#, "",
         #"{"a": "\x"}"#,
         "{\"a\": \"tab\there\"}", #"[1.]"#, #"{"a": .5}"#, #"// c"#, #"{"a": +1}"#, String(repeating: "[", count: 40),
-        #"["\ud83d"]"#, #"["\ude00"]"#,
+        #"["\ud83d"]"#, #"["\ude00"]"#, "{" + (0..<65).map { "\"k\($0)\":1" }.joined(separator: ",") + "}",
+        "[" + Array(repeating: "1", count: 65).joined(separator: ",") + "]",
     ])
     func refusesInvalidJSON(_ text: String) {
         #expect(!StrictJSON.isValid(Array(text.utf8)))

@@ -60,3 +60,22 @@ def fcgi_get(sock_path: str, uri: str, remote_addr: str = "192.0.2.1", timeout: 
         stdout, ended = read_fcgi_response(client)
     assert ended, f"no END_REQUEST; got {stdout!r}"
     return stdout
+
+
+def fcgi_request(sock_path: str, method: str, uri: str, params: dict[str, str] | None = None,
+                 body: bytes = b"", timeout: float = 10.0) -> bytes:
+    """One request of any method over a unix socket, body included; returns the CGI-style output."""
+    with socket.socket(socket.AF_UNIX) as client:
+        client.settimeout(timeout)
+        client.connect(sock_path)
+        all_params = {"REQUEST_METHOD": method, "REQUEST_URI": uri, "QUERY_STRING": uri.partition("?")[2],
+                      "REMOTE_ADDR": "192.0.2.1", "SERVER_PROTOCOL": "HTTP/1.1",
+                      "CONTENT_LENGTH": str(len(body)), **(params or {})}
+        encoded = b"".join(fcgi_pair(k, v) for k, v in all_params.items())
+        records = [fcgi_record(PARAMS, encoded[i:i + 65_535]) for i in range(0, len(encoded), 65_535)]
+        stdin = [fcgi_record(STDIN, body[i:i + 65_535]) for i in range(0, len(body), 65_535)]
+        client.sendall(fcgi_record(BEGIN_REQUEST, struct.pack(">HB5x", 1, 0)) + b"".join(records)
+                       + fcgi_record(PARAMS, b"") + b"".join(stdin) + fcgi_record(STDIN, b""))
+        stdout, ended = read_fcgi_response(client)
+    assert ended, f"no END_REQUEST; got {stdout!r}"
+    return stdout

@@ -56,7 +56,7 @@ extension Application {
         else {
             throw Self.signInRefused("This sign-in message was already used or has expired; ask for a new one.")
         }
-        let cookieCode = request.cookies[Self.referralCookieName]
+        let cookieCode = request.cookie(Self.referralCookieName)
         if let cookieCode { try adoptReferralCookie(cookieCode, wallet: body.wallet, store: store, now: signedInAt) }
         var response = try json(
             200,

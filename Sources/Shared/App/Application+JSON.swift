@@ -25,6 +25,8 @@ extension Application {
             throw HTTPError(status: 400, code: "duplicate-key", message: "\(field): appears more than once.")
         case .notAWholeNumber(let field):
             throw HTTPError.invalidField(field, AmountInput.rule)
+        case .stringTooLong(let field):
+            throw HTTPError.invalidField(field, "is longer than any value of it can be.")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(request.body))

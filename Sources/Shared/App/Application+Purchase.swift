@@ -18,7 +18,7 @@ extension Application {
             return code
         }
         let route: (code: ReferralCodeRecord?, source: PurchaseSource)
-        if let code = usable(try request.cookies[Self.referralCookieName].flatMap { try store.activeCode(named: $0) }) {
+        if let code = usable(try request.cookie(Self.referralCookieName).flatMap { try store.activeCode(named: $0) }) {
             route = (code, .cookie)
         } else if let session, let code = usable(try store.preferredCode(wallet: session.wallet)) {
             route = (code, .preference)

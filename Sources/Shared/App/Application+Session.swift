@@ -10,7 +10,7 @@ extension Application {
     ///
     /// - Throws: `SQLiteError`.
     func currentSession(_ request: Request, store: ReferralStore) throws -> Session? {
-        guard let token = request.cookies[Self.sessionCookieName], token.utf8.count == 2 * Self.sessionTokenBytes,
+        guard let token = request.cookie(Self.sessionCookieName), token.utf8.count == 2 * Self.sessionTokenBytes,
             let bytes = Hex.decode(token)
         else { return nil }
         return try store.session(tokenHash: Sodium.sha256(bytes), now: now())

@@ -12,6 +12,9 @@ public final class FastCGIRequest {
     public static let maxBodyBytes = 64 * 1024
     /// The largest total of parameter bytes accepted (nginx's own header limits are far below).
     public static let maxParamBytes = 64 * 1024
+    /// The most request headers accepted: browsers send a few dozen; thousands of tiny ones would
+    /// cost far more to index than their bytes suggest.
+    public static let maxHeaders = 128
 
     /// Headers a request may carry once: nginx passes a repeated header as a second parameter, and
     /// picking one copy here while nginx or the platform picked the other would let a forged value
@@ -95,6 +98,7 @@ public final class FastCGIRequest {
             case "CONTENT_LENGTH": contentLength = value.isEmpty ? 0 : Int(value) ?? -1
             default:
                 if name.hasPrefix("HTTP_") {
+                    guard headers.count < Self.maxHeaders else { return .failure(.parametersTooLarge) }
                     let header = Self.headerName(fromParam: name)
                     guard headers.updateValue(value, forKey: header) == nil || !Self.singleHeaders.contains(header)
                     else {

@@ -1,44 +1,69 @@
-/// One `name=value` pair of a query string, with its raw text kept for faithful re-emission.
-public struct QueryItem: Sendable, Equatable {
-    /// The decoded name (nil when its escapes are malformed or not UTF-8).
-    public var name: String?
-    /// The decoded value (nil when its escapes are malformed or not UTF-8).
-    public var value: String?
-    /// The pair exactly as it appeared between `&`s.
+/// One `name=value` pair of a query string as it appeared between two `&`, not decoded: decoding
+/// happens only for the pairs a caller asks about, so a query of thousands of pairs costs one pass.
+public struct QueryPair: Sendable, Equatable {
+    /// The pair exactly as it appeared.
     public var raw: Substring
+    /// The raw name (before the first `=`).
+    public var rawName: Substring
+    /// The raw value (after the first `=`; empty without one).
+    public var rawValue: Substring
+
+    /// True when the name, decoded, is `name` (ASCII letters compared in any case when
+    /// `ignoringCase`). A raw name longer than any encoding of `name` is not decoded at all.
+    public func hasName(_ name: String, ignoringCase: Bool = false) -> Bool {
+        func same<T: StringProtocol>(_ text: T) -> Bool {
+            guard ignoringCase else { return text.utf8.elementsEqual(name.utf8) }
+            return text.utf8.elementsEqual(name.utf8) { Self.lowercase($0) == Self.lowercase($1) }
+        }
+        guard rawName.utf8.count <= 3 * name.utf8.count else { return false }
+        // Most names carry no escape: compared as they are, without decoding.
+        guard rawName.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else {
+            return same(rawName)
+        }
+        return PercentDecoding.decodeString(rawName, plusAsSpace: true).map(same) ?? false
+    }
+
+    static func lowercase(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+    }
+
+    /// The decoded value (`+` as a space), or nil when its escapes are malformed, it is not UTF-8,
+    /// or it is longer than `maxBytes` before decoding.
+    public func value(maxBytes: Int) -> String? {
+        guard rawValue.utf8.count <= maxBytes else { return nil }
+        return PercentDecoding.decodeString(rawValue, plusAsSpace: true)
+    }
 }
 
 /// Parsing of `application/x-www-form-urlencoded` query strings.
 public enum QueryString {
-    /// Splits `query` on `&` and decodes each pair; empty pairs are skipped.
+    /// The pairs of `query`, in order; empty pairs are skipped. Nothing is decoded.
     ///
     /// - Parameter query: the raw query string, without `?`.
-    /// - Returns: the pairs in their original order.
-    public static func parse(_ query: String) -> [QueryItem] {
+    public static func pairs(_ query: String) -> [QueryPair] {
         query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
-            let name: Substring
-            let value: Substring
-            if let equals = pair.firstIndex(of: "=") {
-                name = pair[..<equals]
-                value = pair[pair.index(after: equals)...]
-            } else {
-                name = pair
-                value = ""
+            guard let equals = pair.firstIndex(of: "=") else {
+                return QueryPair(raw: pair, rawName: pair, rawValue: "")
             }
-            return QueryItem(
-                name: PercentDecoding.decodeString(name, plusAsSpace: true),
-                value: PercentDecoding.decodeString(value, plusAsSpace: true),
-                raw: pair
-            )
+            return QueryPair(raw: pair, rawName: pair[..<equals], rawValue: pair[pair.index(after: equals)...])
         }
     }
 
-    /// The first decoded value of `name`, if present.
+    /// The pair at `range` of `bytes` (the UTF-8 of `query`).
+    static func pair(_ query: String, _ bytes: [UInt8], _ range: Range<Int>) -> QueryPair {
+        let utf8 = query.utf8
+        let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+        let upper = utf8.index(lower, offsetBy: range.count)
+        return pairs(String(query[lower..<upper]))[0]
+    }
+
+    /// The first decoded value of `name`, if present and at most `maxBytes` long before decoding.
     ///
     /// - Parameters:
     ///   - name: the parameter name.
     ///   - query: the raw query string.
-    public static func firstValue(_ name: String, in query: String) -> String? {
-        parse(query).first { $0.name == name }?.value
+    ///   - maxBytes: the longest raw value the caller accepts.
+    public static func firstValue(_ name: String, in query: String, maxBytes: Int = 1_024) -> String? {
+        pairs(query).first { $0.hasName(name) }?.value(maxBytes: maxBytes)
     }
 }

@@ -45,7 +45,9 @@ public struct Request: Sendable {
     /// The value of a header, by lower-case name.
     public func header(_ name: String) -> String? { headers[name] }
 
-    /// The request's cookies, parsed from the `Cookie` header.
-    public var cookies: [String: String] { Cookies.parse(headers["cookie"] ?? "") }
+    /// The value of the first cookie called `name` in the `Cookie` header.
+    public func cookie(_ name: String) -> String? {
+        headers["cookie"].flatMap { Cookies.value(named: name, in: $0) }
+    }
 
 }

@@ -8,6 +8,13 @@
 public enum StrictJSON {
     /// Nesting deeper than this is refused (no request body of this service needs more).
     public static let maxDepth = 32
+    /// Members of one object or elements of one array past this are refused: the largest request
+    /// body has seven fields, and a body of thousands of keys would cost far more than its size
+    /// to decode.
+    public static let maxMembers = 64
+    /// The longest string, in bytes as written (escapes included): a description of 2,000 bytes
+    /// fits even fully `\u`-escaped. A longer one is refused before a decoder copies it.
+    public static let maxStringBytes = 16_384
 
     /// What the check found first.
     public enum Verdict: Sendable, Equatable {
@@ -18,6 +25,8 @@ public enum StrictJSON {
         case duplicateKey(String)
         /// The number at this path has a sign, a fraction or an exponent.
         case notAWholeNumber(String)
+        /// The string at this path is longer than `maxStringBytes`.
+        case stringTooLong(String)
     }
 
     /// Checks `bytes` (UTF-8): one JSON value, optionally surrounded by whitespace.
@@ -60,7 +69,14 @@ public enum StrictJSON {
             switch byte {
             case UInt8(ascii: "{"): return object(depth: depth, path: path)
             case UInt8(ascii: "["): return array(depth: depth, path: path)
-            case UInt8(ascii: "\""): return string() != nil
+            case UInt8(ascii: "\""):
+                let start = index
+                guard string(decoding: false) != nil else { return false }
+                guard index - start <= StrictJSON.maxStringBytes + 2 else {
+                    verdict = .stringTooLong(path)
+                    return false
+                }
+                return true
             case UInt8(ascii: "t"): return literal("true")
             case UInt8(ascii: "f"): return literal("false")
             case UInt8(ascii: "n"): return literal("null")
@@ -76,8 +92,9 @@ public enum StrictJSON {
             if consume(UInt8(ascii: "}")) { return true }
             var keys: Set<[UInt8]> = []
             while true {
+                guard keys.count < StrictJSON.maxMembers else { return false }
                 skipWhitespace()
-                guard let key = string() else { return false }
+                guard let key = string(decoding: true) else { return false }
                 let name = String(decoding: key, as: UTF8.self)
                 let memberPath = path.isEmpty ? name : path + "." + name
                 guard keys.insert(key).inserted else {
@@ -101,6 +118,7 @@ public enum StrictJSON {
             if consume(UInt8(ascii: "]")) { return true }
             var position = 0
             while true {
+                guard position < StrictJSON.maxMembers else { return false }
                 skipWhitespace()
                 guard value(depth: depth + 1, path: path + "." + String(position)) else { return false }
                 position += 1
@@ -110,9 +128,10 @@ public enum StrictJSON {
             }
         }
 
-        /// A string, decoded to UTF-8 bytes: no raw control characters, only the escapes RFC 8259
-        /// lists, `\u` surrogates in pairs. Nil on bad syntax.
-        mutating func string() -> [UInt8]? {
+        /// A string, decoded to UTF-8 bytes when `decoding` (keys, to compare them; values are only
+        /// checked): no raw control characters, only the escapes RFC 8259 lists, `\u` surrogates
+        /// in pairs. Nil on bad syntax.
+        mutating func string(decoding: Bool) -> [UInt8]? {
             guard consume(UInt8(ascii: "\"")) else { return nil }
             var decoded: [UInt8] = []
             while let byte = current {
@@ -125,21 +144,25 @@ public enum StrictJSON {
                     switch escaped {
                     case UInt8(ascii: "u"):
                         guard let scalar = unicodeEscape() else { return nil }
-                        decoded.append(contentsOf: String(Character(scalar)).utf8)
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded.append(escaped)
-                    case UInt8(ascii: "b"): decoded.append(0x08)
-                    case UInt8(ascii: "f"): decoded.append(0x0c)
-                    case UInt8(ascii: "n"): decoded.append(0x0a)
-                    case UInt8(ascii: "r"): decoded.append(0x0d)
-                    case UInt8(ascii: "t"): decoded.append(0x09)
+                        if decoding { decoded.append(contentsOf: String(Character(scalar)).utf8) }
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"):
+                        if decoding { decoded.append(escaped) }
+                    case UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                        if decoding { decoded.append(Self.controlEscapes[escaped] ?? 0) }
                     default: return nil
                     }
                 case 0x00..<0x20: return nil
-                default: decoded.append(byte)
+                default: if decoding { decoded.append(byte) }
                 }
             }
             return nil
         }
+
+        /// What `\b`, `\f`, `\n`, `\r` and `\t` stand for.
+        static let controlEscapes: [UInt8: UInt8] = [
+            UInt8(ascii: "b"): 0x08, UInt8(ascii: "f"): 0x0c, UInt8(ascii: "n"): 0x0a, UInt8(ascii: "r"): 0x0d,
+            UInt8(ascii: "t"): 0x09,
+        ]
 
         /// The scalar of `XXXX` after `\u` (and of a following `\uXXXX` low surrogate).
         mutating func unicodeEscape() -> Unicode.Scalar? {

@@ -16,19 +16,24 @@ public enum ClickClassifier {
         "headlesschrome", "ia_archiver", "mastodon", "lighthouse", "outbrain", "snapchat", "viber", "yandex",
     ]
 
+    /// The User-Agent bytes looked at: as many as are stored (real agents are a few hundred
+    /// bytes), so a 60 KB header costs what a normal one does.
+    static let classifiedAgentBytes = ReferralStore.maxStoredText
+
     /// The flag the request itself earns, most specific first: a subresource (it also gets no
     /// cookie), a HEAD request, an automated User-Agent; nil when nothing in the request says so.
     ///
     /// - Parameter request: the link request.
     public static func flag(for request: Request) -> ClickFlag? {
-        if let destination = request.header("sec-fetch-dest"), destination.lowercased() != "document" {
+        if let destination = request.header("sec-fetch-dest"),
+            destination.utf8.count > 8 || destination.lowercased() != "document"
+        {
             return .subresource
         }
         if request.method == "HEAD" { return .head }
-        if let agent = request.header("user-agent")?.lowercased(),
-            automatedAgentMarkers.contains(where: { agent.contains($0) })
-        {
-            return .bot
+        if let header = request.header("user-agent") {
+            let agent = String(decoding: header.utf8.prefix(classifiedAgentBytes), as: UTF8.self).lowercased()
+            if automatedAgentMarkers.contains(where: { agent.contains($0) }) { return .bot }
         }
         return nil
     }

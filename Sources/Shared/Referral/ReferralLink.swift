@@ -43,17 +43,57 @@ public struct ReferralLink: Equatable, Sendable {
 
     /// `?ref=` on any other path: the first `ref` names the code; every `ref` pair is dropped and
     /// the other pairs are kept in order when they are safe to echo. The name matches in any case,
-    /// as nginx's `$arg_ref` (which routes these requests here) does.
+    /// as nginx's `$arg_ref` (which routes these requests here) does. When the other pairs could not
+    /// fit in the Location with the path, the redirect goes to the path alone, and they are not
+    /// examined: a query of thousands of pairs costs one pass.
     static func parseQueryLink(path: String, query: String) -> ReferralLink? {
-        let items = QueryString.parse(query)
-        func isReference(_ item: QueryItem) -> Bool { item.name?.lowercased() == "ref" }
-        guard let reference = items.first(where: isReference) else { return nil }
-        let code = reference.value.flatMap { ReferralSyntax.isValidCode($0) ? $0 : nil }
+        // One pass over the raw bytes: where the first `ref` is, and how long the other pairs are.
+        let bytes = Array(query.utf8)
+        var reference: QueryPair?
+        var othersBytes = 0
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: "&") { end += 1 }
+            if end > start {
+                if isReferenceName(bytes, start..<end) {
+                    if reference == nil { reference = QueryString.pair(query, bytes, start..<end) }
+                } else {
+                    othersBytes += end - start + 1
+                }
+            }
+            start = end + 1
+        }
+        guard let reference else { return nil }
+        // An escape takes three bytes: anything longer cannot decode into a valid code.
+        let code = reference.value(maxBytes: 3 * ReferralSyntax.codeLength.upperBound)
+            .flatMap { ReferralSyntax.isValidCode($0) ? $0 : nil }
         // Judged as the browser will resolve it: `/.//evil.com` is `//evil.com`.
         let path = path.utf8.count <= SafeRedirect.maxPathBytes ? SafeRedirect.removingDotSegments(path) : path
         guard SafeRedirect.isSafePath(path) else { return ReferralLink(kind: .home, code: code) }
-        let kept = items.filter { !isReference($0) && SafeRedirect.isSafeQueryPair($0.raw) }.map(\.raw)
-        return ReferralLink(kind: .page(path: path, query: kept.joined(separator: "&")), code: code)
+        guard path.utf8.count + othersBytes <= SafeRedirect.maxLocationBytes else {
+            return ReferralLink(kind: .page(path: path, query: ""), code: code)
+        }
+        let kept = QueryString.pairs(query).filter {
+            !$0.hasName("ref", ignoringCase: true) && SafeRedirect.isSafeQueryPair($0.raw)
+        }
+        return ReferralLink(kind: .page(path: path, query: kept.map(\.raw).joined(separator: "&")), code: code)
+    }
+
+    /// True when the pair at `range` is named `ref` in any case, also percent-encoded (as nginx's
+    /// `$arg_ref` matches it); a name too long to encode `ref` is not decoded.
+    static func isReferenceName(_ bytes: [UInt8], _ range: Range<Int>) -> Bool {
+        var end = range.lowerBound
+        while end < range.upperBound && bytes[end] != UInt8(ascii: "=") { end += 1 }
+        let length = end - range.lowerBound
+        if length == 3 {
+            return bytes[range.lowerBound] | 0x20 == UInt8(ascii: "r")
+                && bytes[range.lowerBound + 1] | 0x20 == UInt8(ascii: "e")
+                && bytes[range.lowerBound + 2] | 0x20 == UInt8(ascii: "f")
+        }
+        guard length > 3, length <= 9, bytes[range.lowerBound..<end].contains(UInt8(ascii: "%")) else { return false }
+        let name = String(decoding: bytes[range.lowerBound..<end], as: UTF8.self)
+        return PercentDecoding.decodeString(name, plusAsSpace: true)?.lowercased() == "ref"
     }
 
     /// The Location for this link, at most 2,048 bytes: a page keeps its other query pairs only
