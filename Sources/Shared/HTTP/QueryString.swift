@@ -57,6 +57,19 @@ public enum QueryString {
         return pairs(String(query[lower..<upper]))[0]
     }
 
+    /// Calls `body` with the byte range of each non-empty pair, in order, until it returns true;
+    /// returns that pair's range. One pass, nothing allocated per pair.
+    static func firstPair(in bytes: [UInt8], where body: (Range<Int>) -> Bool) -> Range<Int>? {
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: "&") { end += 1 }
+            if end > start, body(start..<end) { return start..<end }
+            start = end + 1
+        }
+        return nil
+    }
+
     /// The first decoded value of `name`, if present and at most `maxBytes` long before decoding.
     ///
     /// - Parameters:
@@ -64,6 +77,19 @@ public enum QueryString {
     ///   - query: the raw query string.
     ///   - maxBytes: the longest raw value the caller accepts.
     public static func firstValue(_ name: String, in query: String, maxBytes: Int = 1_024) -> String? {
-        pairs(query).first { $0.hasName(name) }?.value(maxBytes: maxBytes)
+        let bytes = Array(query.utf8)
+        let wanted = Array(name.utf8)
+        let found = firstPair(in: bytes) { range in
+            var end = range.lowerBound
+            while end < range.upperBound && bytes[end] != UInt8(ascii: "=") { end += 1 }
+            let rawName = bytes[range.lowerBound..<end]
+            if rawName.elementsEqual(wanted) { return true }
+            // An encoded name is decoded only when it could encode `name`.
+            guard rawName.count <= 3 * wanted.count,
+                rawName.contains(UInt8(ascii: "%")) || rawName.contains(UInt8(ascii: "+"))
+            else { return false }
+            return PercentDecoding.decodeString(String(decoding: rawName, as: UTF8.self), plusAsSpace: true) == name
+        }
+        return found.map { pair(query, bytes, $0) }?.value(maxBytes: maxBytes)
     }
 }

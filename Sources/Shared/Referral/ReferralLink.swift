@@ -49,22 +49,17 @@ public struct ReferralLink: Equatable, Sendable {
     static func parseQueryLink(path: String, query: String) -> ReferralLink? {
         // One pass over the raw bytes: where the first `ref` is, and how long the other pairs are.
         let bytes = Array(query.utf8)
-        var reference: QueryPair?
+        var reference: Range<Int>?
         var othersBytes = 0
-        var start = 0
-        while start < bytes.count {
-            var end = start
-            while end < bytes.count && bytes[end] != UInt8(ascii: "&") { end += 1 }
-            if end > start {
-                if isReferenceName(bytes, start..<end) {
-                    if reference == nil { reference = QueryString.pair(query, bytes, start..<end) }
-                } else {
-                    othersBytes += end - start + 1
-                }
+        _ = QueryString.firstPair(in: bytes) { range in
+            if isReferenceName(bytes, range) {
+                if reference == nil { reference = range }
+            } else {
+                othersBytes += range.count + 1
             }
-            start = end + 1
+            return false
         }
-        guard let reference else { return nil }
+        guard let reference = reference.map({ QueryString.pair(query, bytes, $0) }) else { return nil }
         // An escape takes three bytes: anything longer cannot decode into a valid code.
         let code = reference.value(maxBytes: 3 * ReferralSyntax.codeLength.upperBound)
             .flatMap { ReferralSyntax.isValidCode($0) ? $0 : nil }
