@@ -11,11 +11,28 @@ import CSQLite
 public final class SQLiteConnection {
     let handle: OpaquePointer
     private var statements: [String: SQLiteStatement] = [:]
+    /// Pages in the WAL after this connection's last commit, as the WAL hook reports them.
+    var walPages: Int32 = 0
+    /// While a TRUNCATE checkpoint waits for readers, the busy handler gives up sooner.
+    fileprivate var checkpointing = false
+    /// When this connection last tried to truncate the WAL (monotonic seconds).
+    private var lastTruncateAttempt: Double = 0
 
     /// How long a connection waits for another writer before giving up with `SQLITE_BUSY`.
     public static let busyTimeoutMicroseconds: Int32 = 5_000_000
     /// The pause between two attempts while another connection holds the write lock.
     static let busyRetryMicroseconds: Int32 = 100
+    /// A TRUNCATE checkpoint waits at most this long for readers before trying again later.
+    static let checkpointWaitMicroseconds: Int32 = 100_000
+    /// WAL pages past which a commit runs a passive checkpoint (what SQLite's autocheckpoint does).
+    static let passiveCheckpointPages: Int32 = 1_000
+    /// WAL pages past which a commit truncates the WAL (64 MiB of 4 KiB pages). With readers always
+    /// present, passive checkpoints never reach the WAL's end and it grows without bound: a
+    /// TRUNCATE checkpoint holds writers off briefly, lets readers move to the database file, and
+    /// empties it.
+    static let truncateCheckpointPages: Int32 = 16_384
+    /// At most one truncation attempt this often per connection.
+    static let truncateRetrySeconds = 5.0
 
     /// Opens (creating if needed) the database file and applies the connection settings.
     ///
@@ -40,7 +57,13 @@ public final class SQLiteConnection {
         }
         handle = pointer
         sqlite3_extended_result_codes(handle, 1)
-        sqlite3_busy_handler(handle, sqliteBusyRetry, nil)
+        // Unretained: the hooks live exactly as long as the handle, which `deinit` closes.
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        sqlite3_busy_handler(handle, sqliteBusyRetry, context)
+        // "The sqlite3_wal_autocheckpoint() interface … is a wrapper around sqlite3_wal_hook() that
+        // causes any database on database connection D to automatically checkpoint": the hook
+        // below takes its place and does the same, and also records the WAL's size.
+        sqlite3_wal_hook(handle, sqliteWALHook, context)
         if !readOnly {
             try execute("PRAGMA journal_mode=WAL")
         }
@@ -120,6 +143,23 @@ public final class SQLiteConnection {
         return try body()
     }
 
+    /// Checkpoints the whole WAL and truncates it, waiting a little for readers; a busy database
+    /// leaves it for a later commit.
+    ///
+    /// Related SQLite documentation: <https://www.sqlite.org/c3ref/wal_checkpoint_v2.html>
+    func truncateWAL() {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        let now = Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        guard now - lastTruncateAttempt >= Self.truncateRetrySeconds else { return }
+        lastTruncateAttempt = now
+        checkpointing = true
+        defer { checkpointing = false }
+        if sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil) == SQLITE_OK {
+            walPages = 0
+        }
+    }
+
     // MARK: - Results of the last write
 
     /// The rowid of the last row inserted on this connection.
@@ -136,9 +176,31 @@ public final class SQLiteConnection {
 /// The busy handler: "If the busy callback returns 0, then no additional attempts are made to access
 /// the database and SQLITE_BUSY is returned" (<https://www.sqlite.org/c3ref/busy_handler.html>).
 /// A global function, because a closure formed in an isolated context must not be handed to C.
-private func sqliteBusyRetry(_: UnsafeMutableRawPointer?, _ attempts: Int32) -> Int32 {
-    let limit = SQLiteConnection.busyTimeoutMicroseconds / SQLiteConnection.busyRetryMicroseconds
-    guard attempts < limit else { return 0 }
+private func sqliteBusyRetry(_ context: UnsafeMutableRawPointer?, _ attempts: Int32) -> Int32 {
+    let checkpointing = context.map { Unmanaged<SQLiteConnection>.fromOpaque($0).takeUnretainedValue().checkpointing }
+    let wait = checkpointing == true ? SQLiteConnection.checkpointWaitMicroseconds : SQLiteConnection.busyTimeoutMicroseconds
+    guard attempts < wait / SQLiteConnection.busyRetryMicroseconds else { return 0 }
     usleep(UInt32(SQLiteConnection.busyRetryMicroseconds))
     return 1
+}
+
+/// The WAL hook, called after each commit (the write lock released) with the WAL's size in pages:
+/// runs the passive checkpoint SQLite's autocheckpoint would have run, or truncates a WAL that
+/// passive checkpoints could not keep small.
+/// Related SQLite documentation: <https://www.sqlite.org/c3ref/wal_hook.html>
+private func sqliteWALHook(
+    _ context: UnsafeMutableRawPointer?,
+    _ database: OpaquePointer?,
+    _ name: UnsafePointer<CChar>?,
+    _ pages: Int32
+) -> Int32 {
+    guard let context else { return SQLITE_OK }
+    let connection = Unmanaged<SQLiteConnection>.fromOpaque(context).takeUnretainedValue()
+    connection.walPages = pages
+    if pages >= SQLiteConnection.truncateCheckpointPages {
+        connection.truncateWAL()
+    } else if pages >= SQLiteConnection.passiveCheckpointPages {
+        sqlite3_wal_checkpoint_v2(database, name, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+    }
+    return SQLITE_OK
 }
