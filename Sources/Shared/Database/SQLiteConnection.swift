@@ -1,5 +1,6 @@
 import CSQLite
 @preconcurrency import Glibc
+import Synchronization
 
 /// One SQLite connection, confined to one thread, with a cache of prepared statements.
 ///
@@ -15,8 +16,6 @@ public final class SQLiteConnection {
     var walPages: Int32 = 0
     /// While a TRUNCATE checkpoint waits for readers, the busy handler gives up sooner.
     fileprivate var checkpointing = false
-    /// When this connection last tried to truncate the WAL (monotonic seconds).
-    private var lastTruncateAttempt: Double = 0
 
     /// How long a connection waits for another writer before giving up with `SQLITE_BUSY`.
     public static let busyTimeoutMicroseconds: Int32 = 5_000_000
@@ -31,8 +30,11 @@ public final class SQLiteConnection {
     /// TRUNCATE checkpoint holds writers off briefly, lets readers move to the database file, and
     /// empties it.
     static let truncateCheckpointPages: Int32 = 16_384
-    /// At most one truncation attempt this often per connection.
-    static let truncateRetrySeconds = 5.0
+    /// At most one truncation attempt this often in the process: a failed one held writers off for
+    /// up to `checkpointWaitMicroseconds`.
+    static let truncateRetryMilliseconds: Int64 = 1_000
+    /// When the process last tried to truncate the WAL (monotonic milliseconds).
+    static let lastTruncateAttempt = Atomic<Int64>(0)
 
     /// Opens (creating if needed) the database file and applies the connection settings.
     ///
@@ -150,9 +152,12 @@ public final class SQLiteConnection {
     func truncateWAL() {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
-        let now = Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-        guard now - lastTruncateAttempt >= Self.truncateRetrySeconds else { return }
-        lastTruncateAttempt = now
+        let now = Int64(time.tv_sec) * 1_000 + Int64(time.tv_nsec) / 1_000_000
+        let last = Self.lastTruncateAttempt.load(ordering: .relaxed)
+        // One thread of the process tries; the others carry on.
+        guard now - last >= Self.truncateRetryMilliseconds,
+            Self.lastTruncateAttempt.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged
+        else { return }
         checkpointing = true
         defer { checkpointing = false }
         if sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil) == SQLITE_OK {
@@ -178,7 +183,8 @@ public final class SQLiteConnection {
 /// A global function, because a closure formed in an isolated context must not be handed to C.
 private func sqliteBusyRetry(_ context: UnsafeMutableRawPointer?, _ attempts: Int32) -> Int32 {
     let checkpointing = context.map { Unmanaged<SQLiteConnection>.fromOpaque($0).takeUnretainedValue().checkpointing }
-    let wait = checkpointing == true ? SQLiteConnection.checkpointWaitMicroseconds : SQLiteConnection.busyTimeoutMicroseconds
+    let wait =
+        checkpointing == true ? SQLiteConnection.checkpointWaitMicroseconds : SQLiteConnection.busyTimeoutMicroseconds
     guard attempts < wait / SQLiteConnection.busyRetryMicroseconds else { return 0 }
     usleep(UInt32(SQLiteConnection.busyRetryMicroseconds))
     return 1
