@@ -59,15 +59,42 @@ struct Codes: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List every code, tab-separated.")
+        static let configuration = CommandConfiguration(abstract: "List every code.")
+        @Flag(name: .long, help: "Print JSON for scripts.") var json = false
 
         func run() throws {
-            print("code\twallet\tvault\tactive")
-            for record in try openStore().allCodes() {
-                print(
-                    "\(record.code)\t\(record.wallet)\t\(record.vaultAddress ?? "-")\t\(record.active ? "yes" : "no")"
-                )
+            let codes = try openStore().allCodes()
+            if json {
+                print(try JSONOutput.text(codes.map(CodeListing.init)))
+                return
             }
+            var table = TextTable(["code", "wallet", "rewardType", "rewardValue", "vault", "active"])
+            for record in codes {
+                table.add([
+                    record.code, record.wallet, record.rewardType.rawValue, String(record.rewardValue),
+                    record.vaultAddress ?? "-", record.active ? "yes" : "no",
+                ])
+            }
+            print(table.text)
+        }
+    }
+
+    /// A code in `codes list --json`, with the API's field names.
+    struct CodeListing: Encodable {
+        var code: String
+        var wallet: String
+        var rewardType: String
+        var rewardValue: String
+        var vaultAddress: String?
+        var active: Bool
+
+        init(_ record: ReferralCodeRecord) {
+            code = record.code
+            wallet = record.wallet
+            rewardType = record.rewardType.rawValue
+            rewardValue = String(record.rewardValue)
+            vaultAddress = record.vaultAddress
+            active = record.active
         }
     }
 

@@ -8,14 +8,14 @@ struct ReferralAdmin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "referral-admin",
         abstract: "Administer the referral database.",
-        subcommands: [Migrate.self, Codes.self]
+        subcommands: [Migrate.self, Codes.self, Rewards.self, Stats.self, Export.self, Backup.self, Check.self]
     )
 }
 
-/// Opens the configured database, migrated to the current schema.
+/// Opens the configured database (`REFERRAL_DB`, the only setting the admin tool shares with the
+/// responder), migrated to the current schema.
 func openStore() throws -> ReferralStore {
-    let config = try ResponderConfig(environment: Environment.current())
-    let store = try ReferralStore(path: config.databasePath, gate: WriteGate())
+    let store = try ReferralStore(path: SettingsReader(Environment.current()).databasePath, gate: WriteGate())
     try SchemaMigrator.migrate(store.connection)
     return store
 }

@@ -106,8 +106,9 @@ def test_inactive_code_redirects_without_cookie_or_click(stack, target, location
 def test_deactivate_then_activate_restores_cookie_and_counting(stack):
     code = stack.create_code()
     stack.admin("codes", "deactivate", code.lower())  # the admin tool also finds codes in any case
-    listed = [line.split("\t") for line in stack.admin("codes", "list").stdout.splitlines()]
-    assert any(fields[0] == code for fields in listed)
+    listed = json.loads(stack.admin("codes", "list", "--json").stdout)
+    assert [entry["active"] for entry in listed if entry["code"] == code] == [False]
+    assert any(line.split()[0] == code for line in stack.admin("codes", "list").stdout.splitlines())
 
     inactive = stack.get(f"/r/{code}", ip=unique_ip())
     assert_redirect(inactive, f"{stack.base_url}/onboard?ref={code}", cookie_code=None)

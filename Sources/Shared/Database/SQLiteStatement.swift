@@ -19,6 +19,9 @@ public final class SQLiteStatement {
         sqlite3_finalize(handle)
     }
 
+    /// Columns in the statement's result rows.
+    public var columnCount: Int32 { sqlite3_column_count(handle) }
+
     // MARK: - Binding
 
     /// Binds parameters by position (1-based, in array order); `nil` binds NULL.

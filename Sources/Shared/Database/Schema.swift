@@ -186,5 +186,16 @@ enum Schema {
         ALTER TABLE referral_codes DROP COLUMN reward_value;
         ALTER TABLE referral_codes RENAME COLUMN reward_units TO reward_value;
         """,
+        // 6: a sysadmin's review decisions, each kept with its time and reason.
+        """
+        CREATE TABLE reward_decisions (
+            id          INTEGER PRIMARY KEY,
+            reward_id   INTEGER NOT NULL REFERENCES rewards (id),
+            decision    TEXT    NOT NULL CHECK (decision IN ('approved', 'rejected')),
+            reason      TEXT,
+            decided_at  INTEGER NOT NULL
+        );
+        CREATE INDEX reward_decisions_by_reward ON reward_decisions (reward_id);
+        """,
     ]
 }

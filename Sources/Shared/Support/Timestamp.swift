@@ -44,4 +44,25 @@ public enum Timestamp {
         // timegm normalises 2026-02-31 into March: a round trip catches impossible dates.
         return iso8601(seconds) == text ? seconds : nil
     }
+
+    /// Parses what the admin tool's `--since` takes: `YYYY-MM-DD` (midnight UTC) or RFC 3339 with `Z`
+    /// or a `±HH:MM` offset (fractions of a second are dropped); nil for anything else.
+    ///
+    /// - Parameter text: the date or timestamp.
+    public static func parseDateOrRFC3339(_ text: String) -> Int64? {
+        if text.utf8.count == 10 { return parse(text + "T00:00:00Z") }
+        guard text.utf8.count >= 20, text.utf8.count <= 35 else { return nil }
+        var rest = Substring(text.dropFirst(19))
+        if rest.first == "." {
+            rest = rest.dropFirst().drop { $0.isASCII && $0.isNumber }
+        }
+        let base = String(text.prefix(19))
+        if rest == "Z" || rest == "z" { return parse(base + "Z") }
+        guard rest.utf8.count == 6, let sign = rest.first, sign == "+" || sign == "-",
+            let hours = Int64(rest.dropFirst().prefix(2)), rest.dropFirst(3).first == ":",
+            let minutes = Int64(rest.suffix(2)), hours < 24, minutes < 60, let local = parse(base + "Z")
+        else { return nil }
+        let offset = (hours * 3_600 + minutes * 60) * (sign == "+" ? 1 : -1)
+        return local - offset
+    }
 }
