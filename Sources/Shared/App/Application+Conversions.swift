@@ -13,11 +13,18 @@ extension Application {
         try verifyConversionSignature(request)
         let input = try conversionInput(from: request)
         switch try ConversionRecorder(policy: config.rewards).record(input, in: store, now: now()) {
-        case .recorded(let conversion), .repeated(let conversion):
+        case .recorded(let conversion):
+            metrics?.conversion(result: "recorded")
+            metrics?.reward(status: conversion.reward.status)
+            return try json(201, ConversionResultJSON(conversion))
+        case .repeated(let conversion):
+            metrics?.conversion(result: "repeated")
             return try json(201, ConversionResultJSON(conversion))
         case .notAttributed:
+            metrics?.conversion(result: "not-attributed")
             return try json(200, ["attributed": false])
         case .refused(let refusal):
+            metrics?.conversion(result: refusal.rawValue)
             throw HTTPError(refusal)
         }
     }

@@ -19,7 +19,7 @@ extension Application {
         let wallet = QueryString.firstValue("wallet", in: request.query).flatMap {
             SolanaAddress.isValid($0) ? $0 : nil
         }
-        try store.recordClick(
+        let stored = try store.recordClick(
             NewClick(
                 codeID: record.id,
                 ip: request.remoteAddress,
@@ -32,6 +32,7 @@ extension Application {
             ),
             limitPerHour: config.clickLimitPerHour
         )
+        metrics?.click(result: stored?.rawValue ?? "counted")
         var response = Response.redirect(to: link.location(code: record.code, frontendBaseURL: config.frontendBaseURL))
         if flag != .subresource {
             try preferLinkedCode(record, request: request, store: store)

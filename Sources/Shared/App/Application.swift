@@ -8,6 +8,8 @@ public final class Application: Sendable {
     public let config: ResponderConfig
     public let logger: Logger
     public let gate = WriteGate()
+    /// The metrics, unless `REFERRAL_METRICS=off`.
+    public let metrics: ResponderMetrics?
     /// Unix seconds now; replaced in tests.
     let now: @Sendable () -> Int64
 
@@ -21,6 +23,7 @@ public final class Application: Sendable {
         self.config = config
         self.logger = logger
         self.now = now
+        metrics = config.metricsEnabled ? ResponderMetrics() : nil
     }
 
     /// Builds one worker thread's handler, with its own database connection.
@@ -32,13 +35,26 @@ public final class Application: Sendable {
     }
 
     /// Answers one request; never throws: a client mistake becomes its 4xx, anything else a 500.
+    /// The one place requests are counted and timed, by route pattern.
     ///
     /// - Parameters:
     ///   - request: the request.
     ///   - store: the calling thread's store.
     public func respond(to request: Request, store: ReferralStore) -> Response {
+        guard let metrics else {
+            var route = ""
+            return answer(request, store: store, route: &route)
+        }
+        let started = Self.monotonicNanoseconds()
+        var route = "other"
+        let response = answer(request, store: store, route: &route)
+        metrics.request(route: route, status: response.status, nanoseconds: Self.monotonicNanoseconds() - started)
+        return response
+    }
+
+    func answer(_ request: Request, store: ReferralStore, route: inout String) -> Response {
         do {
-            return try route(request, store: store)
+            return try self.route(request, store: store, label: &route)
         } catch let error as HTTPError {
             return error.response
         } catch let error as SQLiteError where error.isStorageUnavailable {
@@ -52,19 +68,43 @@ public final class Application: Sendable {
         }
     }
 
-    func route(_ request: Request, store: ReferralStore) throws -> Response {
+    /// Routes a request; `label` becomes the route's pattern as soon as it is known.
+    func route(_ request: Request, store: ReferralStore, label: inout String) throws -> Response {
         if request.path == "/healthz" {
+            label = "/healthz"
             try requireMethod(request, ["GET", "HEAD"])
             return try health(store: store)
         }
+        if request.path == "/metrics" {
+            label = "/metrics"
+            try requireMethod(request, ["GET", "HEAD"])
+            return try metricsExposition()
+        }
         if request.path.hasPrefix("/api/") {
-            return try routeAPI(request, store: store)
+            return try routeAPI(request, store: store, label: &label)
         }
         if let link = ReferralLink.parse(path: request.path, query: request.query) {
+            label = link.routeLabel
             try requireMethod(request, ["GET", "HEAD"])
             return try follow(link, request: request, store: store)
         }
         throw HTTPError.notFound
+    }
+
+    /// `GET /metrics`: Prometheus text (nginx serves it only to loopback and the scrapers it allows).
+    func metricsExposition() throws -> Response {
+        guard let metrics else { throw HTTPError.notFound }
+        return Response(
+            status: 200,
+            headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8"), ("Cache-Control", "no-store")],
+            body: metrics.exposition()
+        )
+    }
+
+    static func monotonicNanoseconds() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 
     func requireMethod(_ request: Request, _ allowed: [String]) throws {

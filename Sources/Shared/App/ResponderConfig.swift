@@ -20,6 +20,8 @@ public struct ResponderConfig: Sendable {
     /// Reward arithmetic, hold and review threshold.
     public var rewards: RewardPolicy
     public var foundationAddress: String?
+    /// `REFERRAL_METRICS`: `on` (the default) serves and counts `/metrics`; `off` for comparisons.
+    public var metricsEnabled: Bool
 
     /// Parses the settings, applying the documented defaults.
     ///
@@ -50,6 +52,11 @@ public struct ResponderConfig: Sendable {
         conversionSecret = settings.text("CONVERSION_SECRET")
         rewards = try RewardPolicy(settings: settings)
         foundationAddress = try settings.address("FOUNDATION_ADDRESS")
+        switch settings.text("REFERRAL_METRICS") ?? "on" {
+        case "on": metricsEnabled = true
+        case "off": metricsEnabled = false
+        case let other: throw ConfigError("REFERRAL_METRICS must be on or off, got \(other)")
+        }
     }
 
     /// The site's host and port as a sign-in message names it (`FRONTEND_BASE_URL` without scheme).

@@ -27,6 +27,9 @@ struct Route: Sendable {
         return captured
     }
 
+    /// The pattern as metrics name it: `/api/referral/stats/{}`.
+    var label: String { "/api/" + pattern.joined(separator: "/") }
+
     /// True when the route serves `method` (HEAD is served wherever GET is).
     func serves(_ method: String) -> Bool {
         self.method == method || (self.method == "GET" && method == "HEAD")
@@ -56,11 +59,12 @@ extension Application {
     /// patterns fit but none serves the method.
     ///
     /// - Throws: `HTTPError`, or what the handler throws.
-    func routeAPI(_ request: Request, store: ReferralStore) throws -> Response {
+    func routeAPI(_ request: Request, store: ReferralStore, label: inout String) throws -> Response {
         let segments = request.path.dropFirst("/api/".count).split(separator: "/", omittingEmptySubsequences: false)
         var allowed: [String] = []
         for route in Self.routes {
             guard let captured = route.captures(segments) else { continue }
+            label = route.label
             if route.serves(request.method) {
                 return try route.handler(self)(request, store, captured)
             }

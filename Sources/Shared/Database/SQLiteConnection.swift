@@ -33,6 +33,8 @@ public final class SQLiteConnection {
     /// At most one truncation attempt this often in the process: a failed one held writers off for
     /// up to `checkpointWaitMicroseconds`.
     static let truncateRetryMilliseconds: Int64 = 1_000
+    /// Busy-handler retries in this process since it started (for `referral_sqlite_busy_retries_total`).
+    public static let busyRetries = Atomic<Int>(0)
     /// When the process last tried to truncate the WAL (monotonic milliseconds).
     static let lastTruncateAttempt = Atomic<Int64>(0)
 
@@ -186,6 +188,7 @@ private func sqliteBusyRetry(_ context: UnsafeMutableRawPointer?, _ attempts: In
     let wait =
         checkpointing == true ? SQLiteConnection.checkpointWaitMicroseconds : SQLiteConnection.busyTimeoutMicroseconds
     guard attempts < wait / SQLiteConnection.busyRetryMicroseconds else { return 0 }
+    SQLiteConnection.busyRetries.add(1, ordering: .relaxed)
     usleep(UInt32(SQLiteConnection.busyRetryMicroseconds))
     return 1
 }

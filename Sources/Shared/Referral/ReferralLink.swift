@@ -91,6 +91,16 @@ public struct ReferralLink: Equatable, Sendable {
         return PercentDecoding.decodeString(name, plusAsSpace: true)?.lowercased() == "ref"
     }
 
+    /// The link's shape as metrics name it (never the raw path).
+    public var routeLabel: String {
+        switch kind {
+        case .onboard: "/r/{code}"
+        case .home: "/ref/{code}"
+        case .spell: "/{spell}/ref/{code}"
+        case .page: "?ref={code}"
+        }
+    }
+
     /// The Location for this link, at most 2,048 bytes: a page keeps its other query pairs only
     /// while they fit (its path alone is at most that long).
     ///
