@@ -220,7 +220,7 @@ struct LedgerPayerTests {
         var report = PayoutReport()
         // At 86_400 + 1_000 only the first two have passed their one-day hold.
         let due = try store.payableRewards(now: 87_400, limit: 10)
-        try LedgerPayer(store: store).pay(due, now: 87_400, report: &report)
+        try LedgerPayer(store: store, logger: Logger(label: "test")).pay(due, now: 87_400, report: &report)
         #expect(report.paid == 2 && report.paidAmount == 10_000_000)
         let entries = try store.connection.statement(
             "SELECT p.ledger_entry, r.status FROM rewards r LEFT JOIN payouts p ON p.id = r.payout_id ORDER BY r.id"

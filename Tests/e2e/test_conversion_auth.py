@@ -155,3 +155,12 @@ def test_a_body_of_exactly_64_kib_is_accepted(stack, conv_code):
 
 def test_a_json_content_type_with_parameters_is_accepted(stack, conv_code):
     json_of(post_conversion(stack, conversion_body(conv_code), content_type="application/json; charset=utf-8"), 201)
+
+
+def test_a_rotated_out_secret_is_accepted_alongside_the_new_one(make_stack):
+    from conversions import conversion_body, insert_code, post_conversion
+    stack = make_stack("rotation", CONVERSION_SECRET_PREVIOUS="old-secret-0123456789")
+    code = insert_code(stack)
+    assert post_conversion(stack, conversion_body(code)).status == 201
+    assert post_conversion(stack, conversion_body(code), secret="old-secret-0123456789").status == 201
+    assert post_conversion(stack, conversion_body(code), secret="another-secret-0123456789").status == 401

@@ -103,3 +103,27 @@ def test_a_fast_client_gets_429_after_the_burst(production_nginx):
     assert statuses.count(200) <= 41 + 2, statuses
     assert statuses.count(429) >= 80 - 43
     assert set(statuses) <= {200, 429}
+
+
+def test_metrics_are_served_to_loopback_only(production_nginx):
+    assert send_raw_to(production_nginx, build_request("GET", "/metrics")).status == 200
+    # Another loopback address is not in the snippet's allow list: refused as any other client.
+    import socket
+    with socket.create_connection(("127.0.0.1", production_nginx), timeout=10, source_address=("127.0.0.2", 0)) as s:
+        s.sendall(build_request("GET", "/metrics"))
+        head = s.recv(4096)
+    assert head.startswith(b"HTTP/1.1 403"), head[:80]
+
+
+def test_the_api_has_its_own_rate_limit(production_nginx):
+    connection = http.client.HTTPConnection("127.0.0.1", production_nginx, timeout=10,
+                                            source_address=("127.0.0.3", 0))
+    statuses = []
+    for _ in range(60):
+        connection.request("GET", "/api/nothing")
+        response = connection.getresponse()
+        response.read()
+        statuses.append(response.status)
+    connection.close()
+    # rate=10r/s, burst=20, nodelay: about 21 pass, the rest are 429.
+    assert statuses[0] == 404 and statuses.count(404) <= 21 + 2 and statuses.count(429) >= 60 - 23, statuses

@@ -75,3 +75,19 @@ def test_the_solana_drop_in_verifies_with_the_service(units, tmp_path):
     result = analyze("verify", "--man=no", "./referral-payout.service", cwd=tmp_path)
     assert result.returncode == 0 and result.stderr.strip() == "", result.stderr
     assert "LoadCredential=owner-keypair:" in combined.read_text()
+
+
+def test_the_example_environment_file_names_every_documented_variable():
+    readme = (REPO / "README.md").read_text()
+    table = readme[readme.index("## Configuration"):readme.index("## Running it in production")]
+    documented = {cell.strip("` ") for line in table.splitlines() if line.startswith("| `")
+                  for cell in line.split("|")[1].split(",")}
+    example = (UNITS / "env.example").read_text()
+    scripts_only = {"HTTP_PORT"}
+    missing = [name for name in documented - scripts_only if name not in example]
+    assert missing == [], missing
+    # systemd reads the uncommented lines as NAME=value.
+    for line in example.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            assert name.isupper() and value and " " not in value, line

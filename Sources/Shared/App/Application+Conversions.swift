@@ -16,6 +16,9 @@ extension Application {
         case .recorded(let conversion):
             metrics?.conversion(result: "recorded")
             metrics?.reward(status: conversion.reward.status)
+            logger.info(
+                "reward \(conversion.reward.id) decided: \(conversion.reward.amount) units \(conversion.reward.status.rawValue) for \(conversion.referrer) (conversion \(conversion.id), code \(conversion.code))"
+            )
             return try json(201, ConversionResultJSON(conversion))
         case .repeated(let conversion):
             metrics?.conversion(result: "repeated")
@@ -47,13 +50,15 @@ extension Application {
             let timestamp = Int64(timestampText), abs(now() - timestamp) <= Self.signatureTolerance
         else { throw refused }
         guard let header = request.header("x-referral-signature"), header.hasPrefix("v1="),
-            let provided = Hex.decode(String(header.dropFirst(3)))
+            header.utf8.count == 3 + 2 * Sodium.sha256Bytes, let provided = Hex.decode(String(header.dropFirst(3)))
         else { throw refused }
-        let expected = Sodium.hmacSHA256(
-            key: Array(secret.utf8),
-            message: Array(timestampText.utf8) + [UInt8(ascii: ".")] + request.body
-        )
-        guard Sodium.constantTimeEqual(provided, expected) else { throw refused }
+        let signed = Array(timestampText.utf8) + [UInt8(ascii: ".")] + request.body
+        // During a rotation the previous key is accepted too; every key is compared, in constant time.
+        let keys = [secret] + (config.previousConversionSecret.map { [$0] } ?? [])
+        let matches = keys.map {
+            Sodium.constantTimeEqual(provided, Sodium.hmacSHA256(key: Array($0.utf8), message: signed))
+        }
+        guard matches.contains(true) else { throw refused }
     }
 
     /// Parses and checks the body fields.

@@ -17,6 +17,9 @@ public struct ResponderConfig: Sendable {
     public var clickLimitPerHour: Int
     /// The conversion API's HMAC key; `requireConversionSecret()` refuses to start without it.
     public var conversionSecret: String?
+    /// `CONVERSION_SECRET_PREVIOUS`: the key being rotated out, still accepted (never used to sign),
+    /// so reports signed before the platform switched keys are not refused.
+    public var previousConversionSecret: String?
     /// Reward arithmetic, hold and review threshold.
     public var rewards: RewardPolicy
     public var foundationAddress: String?
@@ -50,6 +53,7 @@ public struct ResponderConfig: Sendable {
         }
         clickLimitPerHour = try settings.integer("CLICK_LIMIT_PER_HOUR", default: 100, range: 0...1_000_000_000)
         conversionSecret = settings.text("CONVERSION_SECRET")
+        previousConversionSecret = settings.text("CONVERSION_SECRET_PREVIOUS")
         rewards = try RewardPolicy(settings: settings)
         foundationAddress = try settings.address("FOUNDATION_ADDRESS")
         switch settings.text("REFERRAL_METRICS") ?? "on" {

@@ -1,16 +1,21 @@
+import Logging
+
 /// Ledger mode: each due reward becomes one off-chain ledger entry, marked paid in the same durable
 /// transaction, for a person to settle from `referral-payout export --csv`.
 struct LedgerPayer {
     let store: ReferralStore
+    let logger: Logger
 
     /// Enters every reward; a wallet that is not an on-curve key fails alone as `invalid-recipient`.
     func pay(_ rewards: [PayableReward], now: Int64, report: inout PayoutReport) throws {
         let (valid, invalid) = Recipients.split(rewards)
         try store.failRewards(invalid.map(\.id), reason: .invalidRecipient, now: now)
         report.failed += invalid.count
-        for (reward, _) in valid where try store.enterInLedger(reward, now: now) != nil {
+        for (reward, _) in valid {
+            guard let entry = try store.enterInLedger(reward, now: now) else { continue }
             report.paid += 1
             report.paidAmount += UInt128(reward.amount)
+            logger.info("reward \(reward.id) paid: \(reward.amount) units to \(reward.wallet), \(entry)")
         }
     }
 }

@@ -57,7 +57,7 @@ public struct PayoutRunner {
         switch config.mode {
         case .ledger:
             let due = try store.payableRewards(now: now(), limit: config.batch)
-            try LedgerPayer(store: store).pay(due, now: now(), report: &report)
+            try LedgerPayer(store: store, logger: logger).pay(due, now: now(), report: &report)
         case .solana:
             guard let settings = config.solana else { throw ConfigError("solana mode needs its settings") }
             let payer = try solanaPayer(settings, store: store)

@@ -59,7 +59,9 @@ struct SolanaPayer {
                 let covered = try store.settlePayout(payout.id, as: .finalized, now: now())
                 report.paid += covered.count
                 report.paidAmount += amounts
-                logger.info("payout \(payout.id) \(payout.signature) finalized: \(covered.count) rewards paid")
+                logger.info(
+                    "payout \(payout.id) \(payout.signature) finalized: rewards \(covered.map(String.init).joined(separator: ", ")) paid (\(amounts) units)"
+                )
             }
         } else if height > payout.lastValidBlockHeight {
             if let refusal = payout.refusal {
