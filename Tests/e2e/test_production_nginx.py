@@ -88,15 +88,21 @@ def test_untrusted_forwarded_for_is_ignored(production_nginx, stack, code):
     assert stack.clicks(code)[-1]["ip"] == "127.0.0.1"
 
 
-def test_a_fast_client_gets_429_after_the_burst(production_nginx):
-    connection = http.client.HTTPConnection("127.0.0.1", production_nginx, timeout=10)
+def statuses_of(port: int, path: str, count: int, source: str = "127.0.0.1") -> list[int]:
+    """The statuses of `count` requests for `path` on one kept-alive connection from `source`."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
     statuses = []
-    for _ in range(80):
-        connection.request("GET", "/healthz")
+    for _ in range(count):
+        connection.request("GET", path)
         response = connection.getresponse()
         response.read()
         statuses.append(response.status)
     connection.close()
+    return statuses
+
+
+def test_a_fast_client_gets_429_after_the_burst(production_nginx):
+    statuses = statuses_of(production_nginx, "/healthz", 80)
     # rate=20r/s, burst=40, nodelay: at most 41 pass at once (earlier tests of this module used a
     # few from the same client; the bucket refills one per 50 ms), the rest are answered 429.
     assert statuses[0] == 200
@@ -116,14 +122,6 @@ def test_metrics_are_served_to_loopback_only(production_nginx):
 
 
 def test_the_api_has_its_own_rate_limit(production_nginx):
-    connection = http.client.HTTPConnection("127.0.0.1", production_nginx, timeout=10,
-                                            source_address=("127.0.0.3", 0))
-    statuses = []
-    for _ in range(60):
-        connection.request("GET", "/api/nothing")
-        response = connection.getresponse()
-        response.read()
-        statuses.append(response.status)
-    connection.close()
+    statuses = statuses_of(production_nginx, "/api/nothing", 60, source="127.0.0.3")
     # rate=10r/s, burst=20, nodelay: about 21 pass, the rest are 429.
     assert statuses[0] == 404 and statuses.count(404) <= 21 + 2 and statuses.count(429) >= 60 - 23, statuses
