@@ -8,7 +8,9 @@ struct ReferralAdmin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "referral-admin",
         abstract: "Administer the referral database.",
-        subcommands: [Migrate.self, Codes.self, Rewards.self, Stats.self, Export.self, Backup.self, Check.self]
+        subcommands: [
+            Migrate.self, Codes.self, Rewards.self, Stats.self, Export.self, Backup.self, Check.self, Webhooks.self,
+        ]
     )
 }
 

@@ -197,5 +197,45 @@ enum Schema {
         );
         CREATE INDEX reward_decisions_by_reward ON reward_decisions (reward_id);
         """,
+        // 7: the webhook outbox. An event row is written in the same transaction as the change it
+        // reports, with one delivery row per endpoint subscribed to its type.
+        """
+        CREATE TABLE webhook_endpoints (
+            id              INTEGER PRIMARY KEY,
+            url             TEXT    NOT NULL,
+            -- Comma-separated event types, or '*' for all.
+            events          TEXT    NOT NULL,
+            -- The secret sealed with the key outside the database (WEBHOOK_KEY_PATH).
+            sealed_secret   BLOB    NOT NULL,
+            enabled         INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+            disabled_reason TEXT,
+            created_at      INTEGER NOT NULL
+        );
+
+        CREATE TABLE webhook_events (
+            id          INTEGER PRIMARY KEY,
+            -- The webhook-id header: the same at every endpoint and on every attempt.
+            event_id    TEXT    NOT NULL UNIQUE,
+            type        TEXT    NOT NULL CHECK (type IN
+                            ('conversion.recorded', 'reward.approved', 'reward.rejected', 'reward.paid', 'payout.failed')),
+            -- The body exactly as it is sent: {"type", "timestamp", "data"}.
+            body        BLOB    NOT NULL,
+            created_at  INTEGER NOT NULL
+        );
+
+        CREATE TABLE webhook_deliveries (
+            id              INTEGER PRIMARY KEY,
+            event_id        INTEGER NOT NULL REFERENCES webhook_events (id),
+            endpoint_id     INTEGER NOT NULL REFERENCES webhook_endpoints (id),
+            state           TEXT    NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER NOT NULL,
+            last_status     INTEGER,
+            last_error      TEXT,
+            delivered_at    INTEGER,
+            UNIQUE (event_id, endpoint_id)
+        );
+        CREATE INDEX due_webhook_deliveries ON webhook_deliveries (next_attempt_at) WHERE state = 'pending';
+        """,
     ]
 }

@@ -31,6 +31,7 @@ extension ReferralStore {
                     SQLiteValue(RewardStatus.failed), .text(reason.description), .integer(now), .integer(id),
                     SQLiteValue(RewardStatus.pending), SQLiteValue(RewardStatus.approved),
                 ])
+                if connection.changes == 1 { try recordFailure(rewardID: id, reason: reason.description, now: now) }
             }
         }
     }
@@ -48,6 +49,19 @@ extension ReferralStore {
                     .execute([.text(entry), .integer(payoutID)])
                 guard try coverRewards([reward], payoutID: payoutID, status: .paid, tokenAccounts: [nil], now: now)
                 else { throw PayoutRaceError() }
+                try recordEvent(
+                    .rewardPaid,
+                    RewardPaidData(
+                        rewardId: reward.id,
+                        wallet: reward.wallet,
+                        amount: String(reward.amount),
+                        mode: .ledger,
+                        signature: Nullable(nil),
+                        ledgerEntry: Nullable(entry),
+                        paidAt: Timestamp.iso8601(now)
+                    ),
+                    now: now
+                )
                 return entry
             }
         }
@@ -176,11 +190,49 @@ extension ReferralStore {
             try connection.statement(
                 "UPDATE rewards SET \(update.sql), updated_at = ? WHERE payout_id = ? AND status = ?"
             ).execute(update.values + [.integer(now), .integer(id), SQLiteValue(RewardStatus.inFlight)])
+            for rewardID in covered {
+                switch state {
+                case .finalized: try recordPaid(rewardID: rewardID, payoutID: id, now: now)
+                case .failed: try recordFailure(rewardID: rewardID, reason: failure?.description ?? "", now: now)
+                default: break
+                }
+            }
             return covered
         }
     }
 
     // MARK: - Helpers
+
+    /// `reward.paid` for a reward of a finalized solana payout.
+    func recordPaid(rewardID: Int64, payoutID: Int64, now: Int64) throws {
+        let data = try connection.statement(
+            """
+            SELECT i.wallet, i.amount, p.signature FROM payout_items i JOIN payouts p ON p.id = i.payout_id
+            WHERE i.payout_id = ? AND i.reward_id = ?
+            """
+        ).firstRow([.integer(payoutID), .integer(rewardID)]) { row in
+            RewardPaidData(
+                rewardId: rewardID,
+                wallet: row.text(0) ?? "",
+                amount: row.text(1) ?? "0",
+                mode: .solana,
+                signature: Nullable(row.text(2)),
+                ledgerEntry: Nullable(nil),
+                paidAt: Timestamp.iso8601(now)
+            )
+        }
+        if let data { try recordEvent(.rewardPaid, data, now: now) }
+    }
+
+    /// `payout.failed` for a reward that cannot be paid.
+    func recordFailure(rewardID: Int64, reason: String, now: Int64) throws {
+        let data = try connection.statement("SELECT wallet, amount FROM rewards WHERE id = ?").firstRow([
+            .integer(rewardID)
+        ]) { row in
+            PayoutFailedData(rewardId: rewardID, wallet: row.text(0) ?? "", amount: row.text(1) ?? "0", reason: reason)
+        }
+        if let data { try recordEvent(.payoutFailed, data, now: now) }
+    }
 
     /// Runs a write that throws `PayoutRaceError` when a reward stopped being payable; nil then.
     func rollingBackRaces<T>(_ body: () throws -> T) throws -> T? {

@@ -58,7 +58,9 @@ public struct ConversionRecorder: Sendable {
                 holdUntil: now + policy.holdSeconds,
                 reviewReasons: reasons
             )
-            return .recorded(try store.insertConversion(input, code: code, reward: reward, now: now))
+            let recorded = try store.insertConversion(input, code: code, reward: reward, now: now)
+            try store.recordEvent(.conversionRecorded, ConversionRecordedData(recorded), now: now)
+            return .recorded(recorded)
         }
     }
 

@@ -67,7 +67,13 @@ public enum RewardReview {
             try store.connection.statement(
                 "INSERT INTO reward_decisions (reward_id, decision, reason, decided_at) VALUES (?, ?, ?, ?)"
             ).execute([.integer(id), SQLiteValue(decision), reason.map(SQLiteValue.text), .integer(now)])
-            return try store.rewardListing(id: id).map(ReviewOutcome.decided) ?? .notFound
+            guard let decided = try store.rewardListing(id: id) else { return .notFound }
+            try store.recordEvent(
+                decision == .approved ? .rewardApproved : .rewardRejected,
+                RewardDecidedData(decided),
+                now: now
+            )
+            return .decided(decided)
         }
     }
 }
