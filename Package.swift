@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "fcgi-referral", targets: ["fcgi-referral"]),
         .executable(name: "referral-admin", targets: ["referral-admin"]),
         .executable(name: "referral-payout", targets: ["referral-payout"]),
+        .executable(name: "referral-webhooks", targets: ["referral-webhooks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,6 +41,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "referral-payout",
+            dependencies: ["Shared", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "referral-webhooks",
             dependencies: ["Shared", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "SharedTests", dependencies: ["Shared"]),

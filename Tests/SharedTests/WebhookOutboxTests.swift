@@ -157,3 +157,17 @@ struct WebhookURLTests {
         #expect(Sodium.open(changed, key: key) == nil)
     }
 }
+
+struct WebhookSignatureTests {
+    /// The example of the Standard Webhooks specification (also its libraries' test vector).
+    @Test func signsTheSpecificationsExample() throws {
+        let secret = try #require(Sodium.base64Decode("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"))
+        let header = WebhookSignature.header(
+            secret: secret,
+            id: "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            timestamp: 1_614_265_330,
+            body: Array(#"{"test": 2432232314}"#.utf8)
+        )
+        #expect(header == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+    }
+}

@@ -10,13 +10,16 @@ public struct HTTPExchange: Sendable {
     public var body: [UInt8]
     /// The whole transfer's limit, connection included.
     public var timeoutMilliseconds: Int
+    /// `host:port:address` entries that pin a name to an address already checked (CURLOPT_RESOLVE).
+    public var resolve: [String]
 
     /// Creates a POST.
-    public init(url: String, headers: [String], body: [UInt8], timeoutMilliseconds: Int) {
+    public init(url: String, headers: [String], body: [UInt8], timeoutMilliseconds: Int, resolve: [String] = []) {
         self.url = url
         self.headers = headers
         self.body = body
         self.timeoutMilliseconds = timeoutMilliseconds
+        self.resolve = resolve
     }
 }
 
@@ -89,6 +92,9 @@ public final class CurlEasy {
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
         for header in exchange.headers { headerList = curl_slist_append(headerList, header) }
+        var resolveList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(resolveList) }
+        for entry in exchange.resolve { resolveList = curl_slist_append(resolveList, entry) }
 
         let rc = errorBuffer.withUnsafeMutableBufferPointer { errors in
             exchange.body.withUnsafeBufferPointer { body -> CURLcode in
@@ -108,6 +114,7 @@ public final class CurlEasy {
                     ),
                     ccurl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count),
                     ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList),
+                    ccurl_setopt_slist(handle, CURLOPT_RESOLVE, resolveList),
                     ccurl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteBody),
                     ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, context.toOpaque()),
                     ccurl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader),
