@@ -33,14 +33,14 @@ def analyze(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("unit", ["fcgi-referral.socket", "fcgi-referral.service", "referral-payout.service",
-                                  "referral-payout.timer"])
+                                  "referral-payout.timer", "referral-webhooks.service"])
 def test_verify_passes(units, unit):
     result = analyze("verify", "--man=no", f"./{unit}", cwd=units)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stderr.strip() == "", result.stderr
 
 
-@pytest.mark.parametrize("service", ["fcgi-referral.service", "referral-payout.service"])
+@pytest.mark.parametrize("service", ["fcgi-referral.service", "referral-payout.service", "referral-webhooks.service"])
 def test_services_are_sandboxed(units, service):
     result = analyze("security", "--offline=true", "--threshold=20", f"./{service}", cwd=units)
     assert result.returncode == 0, result.stdout + result.stderr

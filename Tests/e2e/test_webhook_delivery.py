@@ -183,3 +183,19 @@ def test_a_private_address_is_refused_at_delivery_unless_allowed(make_stack, rec
     send_once(stack, WEBHOOK_ALLOW_PRIVATE="0")
     assert receiver.hits == []
     assert "private" in stack.query("SELECT last_error FROM webhook_deliveries")[0][0]
+
+
+def test_the_readme_receiver_verifies_a_real_delivery(make_stack, receiver):
+    from conftest import REPO
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("## Webhooks"):]
+    code = section[section.index("```python") + len("```python"):section.index("```", section.index("```python") + 9)]
+    namespace: dict = {}
+    exec(code, namespace)  # noqa: S102 - the README's own example, checked against a real delivery
+    stack = make_stack("webhooks-readme")
+    _, secret = add_endpoint(stack, receiver.url)
+    post_conversion(stack, conversion_body(insert_code(stack)))
+    send_once(stack)
+    hit = receiver.hits[0]
+    assert namespace["verify"](secret, hit["headers"], hit["body"]) is True
+    assert namespace["verify"](secret, hit["headers"], hit["body"] + b" ") is False
