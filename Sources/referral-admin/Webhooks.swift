@@ -5,7 +5,7 @@ import Shared
 struct Webhooks: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage the endpoints that hear about conversions, reviews and payouts.",
-        subcommands: [Add.self, List.self, Remove.self]
+        subcommands: [Add.self, List.self, Remove.self, Deliveries.self, Replay.self]
     )
 
     struct Add: ParsableCommand {
@@ -62,17 +62,17 @@ struct Webhooks: ParsableCommand {
         @Flag(name: .long, help: "Print JSON for scripts.") var json = false
 
         func run() throws {
-            let endpoints = try openStore().webhookEndpoints()
+            let endpoints = try openStore().webhookEndpoints(now: Int64(time(nil)))
             if json {
                 print(try JSONOutput.text(endpoints))
                 return
             }
-            var table = TextTable(["id", "url", "events", "enabled", "pending", "delivered", "failed"])
+            var table = TextTable(["id", "url", "events", "enabled", "pending", "delivered", "failed", "oldestPending"])
             for endpoint in endpoints {
                 table.add([
                     String(endpoint.id), endpoint.url, endpoint.events.joined(separator: ","),
                     endpoint.enabled ? "yes" : "no (\(endpoint.disabledReason ?? ""))", String(endpoint.pending),
-                    String(endpoint.delivered), String(endpoint.failed),
+                    String(endpoint.delivered), String(endpoint.failed), "\(endpoint.oldestPendingSeconds)s",
                 ])
             }
             print(table.text)
@@ -88,6 +88,45 @@ struct Webhooks: ParsableCommand {
                 throw badData("no endpoint \(id)")
             }
             print("removed endpoint \(id)")
+        }
+    }
+
+    struct Deliveries: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List deliveries, newest first.")
+        @Option(name: .long, help: "Only this endpoint's.") var endpoint: Int64?
+        @Flag(name: .long, help: "Only those that failed for good (replayable).") var failed = false
+        @Option(name: .long, help: "At most this many.") var limit = 100
+        @Flag(name: .long, help: "Print JSON for scripts.") var json = false
+
+        func run() throws {
+            let deliveries = try openStore().webhookDeliveries(endpoint: endpoint, failedOnly: failed, limit: limit)
+            if json {
+                print(try JSONOutput.text(deliveries))
+                return
+            }
+            var table = TextTable(["id", "event", "type", "endpoint", "state", "attempts", "next", "last"])
+            for delivery in deliveries {
+                table.add([
+                    String(delivery.id), delivery.eventId, delivery.type, String(delivery.endpointId), delivery.state,
+                    String(delivery.attempts), delivery.nextAttemptAt,
+                    delivery.lastError ?? delivery.lastStatus.map { "HTTP \($0)" } ?? "",
+                ])
+            }
+            print(table.text)
+        }
+    }
+
+    struct Replay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send an event again to every enabled endpoint subscribed to its type."
+        )
+        @Argument(help: "The event's id (webhook-id).") var event: String
+
+        func run() throws {
+            guard let count = try openStore().replayWebhookEvent(event, now: Int64(time(nil))) else {
+                throw badData("no event \(event)")
+            }
+            print("event \(event) queued for \(count) endpoints")
         }
     }
 }

@@ -199,3 +199,26 @@ def test_the_readme_receiver_verifies_a_real_delivery(make_stack, receiver):
     hit = receiver.hits[0]
     assert namespace["verify"](secret, hit["headers"], hit["body"]) is True
     assert namespace["verify"](secret, hit["headers"], hit["body"] + b" ") is False
+
+
+def test_a_failed_delivery_is_listed_and_replayed(make_stack, receiver):
+    stack = make_stack("webhooks-replay")
+    _, secret = add_endpoint(stack, receiver.url)
+    receiver.plan = [(500, {}, 0.0)]
+    post_conversion(stack, conversion_body(insert_code(stack)))
+    send_once(stack, WEBHOOK_RETRY_SCHEDULE="0")
+    send_once(stack, WEBHOOK_RETRY_SCHEDULE="0")  # the second and last attempt: delivered (plan ran out)
+    assert json.loads(stack.admin("webhooks", "deliveries", "--failed", "--json").stdout) == []
+    receiver.plan = [(500, {}, 0.0)] * 2
+    post_conversion(stack, conversion_body(insert_code(stack)))
+    for _ in range(2):
+        send_once(stack, WEBHOOK_RETRY_SCHEDULE="0")
+    failed = json.loads(stack.admin("webhooks", "deliveries", "--failed", "--json").stdout)
+    assert len(failed) == 1 and failed[0]["state"] == "failed" and failed[0]["lastStatus"] == 500
+    event = failed[0]["eventId"]
+    assert stack.admin("webhooks", "replay", event).stdout.strip() == f"event {event} queued for 1 endpoints"
+    send_once(stack)
+    assert receiver.hits[-1]["headers"]["webhook-id"] == event
+    verified(secret, receiver.hits[-1])
+    assert json.loads(stack.admin("webhooks", "deliveries", "--failed", "--json").stdout) == []
+    assert stack.admin("webhooks", "replay", "msg_nothing", check=False).returncode == 65
