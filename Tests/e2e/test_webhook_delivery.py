@@ -222,3 +222,39 @@ def test_a_failed_delivery_is_listed_and_replayed(make_stack, receiver):
     verified(secret, receiver.hits[-1])
     assert json.loads(stack.admin("webhooks", "deliveries", "--failed", "--json").stdout) == []
     assert stack.admin("webhooks", "replay", "msg_nothing", check=False).returncode == 65
+
+
+def test_a_slow_endpoint_never_delays_the_others(make_stack):
+    from test_webhook_crash import start_sender
+    from conftest import stop_process
+    slow, fast = Receiver(), Receiver()
+    try:
+        stack = make_stack("webhooks-slow")
+        add_endpoint(stack, slow.url)
+        add_endpoint(stack, fast.url)
+        slow.plan = [(200, {}, 3.0)] * 5
+        code = insert_code(stack)
+        sender = start_sender(stack)
+        try:
+            post_conversion(stack, conversion_body(code))
+            time.sleep(0.5)  # the slow endpoint's thread is now busy for 3 s
+            post_conversion(stack, conversion_body(code))
+            deadline = time.monotonic() + 1.5
+            while len(fast.hits) < 2 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert len(fast.hits) == 2, "the fast endpoint waited for the slow one"
+            assert len(slow.hits) == 1
+        finally:
+            stop_process(sender, timeout=20)
+    finally:
+        slow.stop()
+        fast.stop()
+
+
+def test_a_refused_connection_is_retried(make_stack):
+    stack = make_stack("webhooks-refused")
+    add_endpoint(stack, f"http://127.0.0.1:{free_port()}/nobody-listens")
+    post_conversion(stack, conversion_body(insert_code(stack)))
+    send_once(stack, WEBHOOK_RETRY_SCHEDULE="60")
+    state, attempts, error = stack.query("SELECT state, attempts, last_error FROM webhook_deliveries")[0]
+    assert (state, attempts) == ("pending", 1) and "libcurl error 7" in error

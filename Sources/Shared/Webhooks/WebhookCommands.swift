@@ -31,9 +31,10 @@ public enum WebhookCommands {
         signal(SIGTERM, webhookStopHandler)
         signal(SIGINT, webhookStopHandler)
         logger.info("sending webhooks from \(config.databasePath)")
+        let busy = EndpointsInFlight()
         while !stopRequested.load(ordering: .relaxed) {
             do {
-                try sender.sendDue()
+                try sender.startDue(busy: busy)
             } catch {
                 logger.error("webhook pass failed: \(error)")
             }
@@ -41,6 +42,8 @@ public enum WebhookCommands {
             let next = (try? store.nextDeliveryTime()) ?? nil
             if next.map({ $0 > now }) ?? true { usleep(napMicroseconds) }
         }
+        // Attempts in flight finish (each is bounded by WEBHOOK_TIMEOUT_SECONDS) before the process exits.
+        while busy.count > 0 { usleep(napMicroseconds) }
         logger.info("stopped")
     }
 }

@@ -1,5 +1,6 @@
 @preconcurrency import Glibc
 import Logging
+import Synchronization
 
 /// Sends due deliveries (SPEC §8): Standard Webhooks headers, re-signed on every attempt; any
 /// answer but 2xx, a timeout or a connection error is retried on the schedule (± 10 % jitter, a
@@ -50,6 +51,26 @@ public struct WebhookSender: Sendable {
         }
         for thread in threads { pthread_join(thread, nil) }
         return due.count
+    }
+
+    /// Starts a thread for each endpoint with due deliveries that has none running, and returns at
+    /// once: the long-running sender's pass. A slow endpoint keeps only its own thread busy; the
+    /// others are served on the next pass as usual.
+    ///
+    /// - Parameter busy: the endpoints whose thread is still running.
+    /// - Throws: `SQLiteError`.
+    public func startDue(busy: EndpointsInFlight) throws {
+        let store = try ReferralStore(path: config.databasePath, gate: WriteGate())
+        let due = try store.dueDeliveries(now: now(), limit: 10_000)
+        for (endpoint, deliveries) in Dictionary(grouping: due, by: \.endpointID) where busy.claim(endpoint) {
+            let job = EndpointJob(sender: self, deliveries: deliveries, busy: busy)
+            var thread = pthread_t()
+            if pthread_create(&thread, nil, webhookEndpointMain, Unmanaged.passRetained(job).toOpaque()) == 0 {
+                pthread_detach(thread)
+            } else {
+                job.run()
+            }
+        }
     }
 
     /// One endpoint's deliveries, in order, on the calling thread (its own connection and handle).
@@ -197,17 +218,35 @@ public struct WebhookSender: Sendable {
     }
 }
 
+/// Endpoints whose deliveries a thread is sending right now.
+public final class EndpointsInFlight: Sendable {
+    private let endpoints = Mutex<Set<Int64>>([])
+
+    public init() {}
+
+    /// Marks `endpoint` busy; false when it already was.
+    func claim(_ endpoint: Int64) -> Bool { endpoints.withLock { $0.insert(endpoint).inserted } }
+
+    func release(_ endpoint: Int64) { _ = endpoints.withLock { $0.remove(endpoint) } }
+
+    /// How many endpoints are being served.
+    public var count: Int { endpoints.withLock { $0.count } }
+}
+
 /// One endpoint's work for its thread.
 final class EndpointJob {
     let sender: WebhookSender
     let deliveries: [DueDelivery]
+    let busy: EndpointsInFlight?
 
-    init(sender: WebhookSender, deliveries: [DueDelivery]) {
+    init(sender: WebhookSender, deliveries: [DueDelivery], busy: EndpointsInFlight? = nil) {
         self.sender = sender
         self.deliveries = deliveries
+        self.busy = busy
     }
 
     func run() {
+        defer { if let endpoint = deliveries.first?.endpointID { busy?.release(endpoint) } }
         do {
             try sender.send(deliveries)
         } catch {
