@@ -10,7 +10,7 @@ import pytest
 
 from conftest import FOUNDATION, unique_code
 from conversions import U64_MAX, insert_code, new_wallet
-from signin import REFERRAL_CLEARED, api_error, api_request, json_of, session_cookie, sign_in
+from signin import b58decode, REFERRAL_CLEARED, api_error, api_request, json_of, session_cookie, sign_in
 
 RECIPIENT = "/api/purchase/recipient"
 PREF = "/api/preferences/referral-vault"
@@ -24,6 +24,16 @@ def recipient(stack, body: dict, *, session=None, cookie: str | None = None, **k
 
 def answer(source: str, to: str, code: str | None, wallet: str | None, amount: str = "1000") -> dict:
     return {"amount": amount, "from": wallet, "referralCode": code, "source": source, "to": to}
+
+
+def routed(response, status: int = 200) -> dict:
+    """The recipient answer's route, after checking the Solana Pay reference it also carries
+    (SPEC §9; test_purchase_references.py checks those fields in full)."""
+    document = json_of(response, status)
+    reference, expires, url = document.pop("reference"), document.pop("expiresAt"), document.pop("solanaPayUrl")
+    assert len(b58decode(reference)) == 32 and expires.endswith("Z")
+    assert url.startswith(f"solana:{document['to']}?amount=") and url.endswith(f"&reference={reference}")
+    return document
 
 
 def make_code(stack, kind: str, buyer: str | None) -> tuple[str, str | None]:
@@ -66,7 +76,7 @@ def test_anonymous(stack, cookie_kind, body_wallet):
     wallet = new_wallet() if body_wallet else None
     body = {"amount": "1000", **({"wallet": wallet} if wallet else {})}
     code, vault = make_code(stack, cookie_kind, None) if cookie_kind != "none" else (None, None)
-    document = json_of(recipient(stack, body, cookie=code.lower() if code else None), 200)
+    document = routed(recipient(stack, body, cookie=code.lower() if code else None))
     if vault:
         assert document == answer("cookie", vault, code, wallet)
     else:
@@ -80,7 +90,7 @@ def test_signed_in(stack, cookie_kind, pref_kind):
     pref_code, pref_vault = set_preference(stack, session, pref_kind)
     code, vault = make_code(stack, cookie_kind, session.wallet) if cookie_kind != "none" else (None, None)
     # `from` is the session's wallet, whatever the body says.
-    document = json_of(recipient(stack, {"amount": 1000, "wallet": new_wallet()}, session=session, cookie=code), 200)
+    document = routed(recipient(stack, {"amount": 1000, "wallet": new_wallet()}, session=session, cookie=code))
     if vault:
         assert document == answer("cookie", vault, code, session.wallet)
     elif pref_vault:
@@ -92,7 +102,7 @@ def test_signed_in(stack, cookie_kind, pref_kind):
 def test_an_unknown_session_token_is_anonymous(stack):
     wallet = new_wallet()
     response = api_request(stack, "POST", RECIPIENT, {"amount": "7", "wallet": wallet}, session="0" * 64)
-    assert json_of(response, 200) == answer("default", FOUNDATION, None, wallet, "7")
+    assert routed(response) == answer("default", FOUNDATION, None, wallet, "7")
 
 
 def test_a_preference_for_the_wallets_own_code_falls_through(stack):
@@ -101,7 +111,7 @@ def test_a_preference_for_the_wallets_own_code_falls_through(stack):
     code = insert_code(stack, vault=new_wallet())
     json_of(api_request(stack, "PUT", PREF, {"code": code}, session=session.token), 200)
     stack.execute("UPDATE referral_codes SET wallet = ? WHERE code = ?", (session.wallet, code))
-    assert json_of(recipient(stack, {"amount": "1000"}, session=session), 200) == \
+    assert routed(recipient(stack, {"amount": "1000"}, session=session)) == \
         answer("default", FOUNDATION, None, session.wallet)
 
 
@@ -109,13 +119,13 @@ def test_the_cookie_migrates_into_the_preference_at_sign_in(stack):
     vault = new_wallet()
     code = insert_code(stack, vault=vault)
     # Anonymous, the cookie routes the purchase.
-    assert json_of(recipient(stack, {"amount": "1000"}, cookie=code), 200) == answer("cookie", vault, code, None)
+    assert routed(recipient(stack, {"amount": "1000"}, cookie=code)) == answer("cookie", vault, code, None)
     # Signing in with it: the cookie becomes the preference and is cleared.
     session = sign_in(stack, cookies={"referral_code": code})
     assert sorted(session.response.cookies) == sorted([REFERRAL_CLEARED, session_cookie(session.token)])
     assert json_of(session.response, 200)["preferredVault"] == {"vaultAddress": vault, "vaultName": code}
     # Without the cookie, the preference routes it.
-    assert json_of(recipient(stack, {"amount": "1000"}, session=session), 200) == \
+    assert routed(recipient(stack, {"amount": "1000"}, session=session)) == \
         answer("preference", vault, code, session.wallet)
 
 
@@ -126,7 +136,7 @@ def test_the_cookie_at_sign_in_does_not_replace_an_existing_preference(stack):
     again = sign_in(stack, session.keypair, cookies={"referral_code": second})
     assert REFERRAL_CLEARED in again.response.cookies
     assert json_of(again.response, 200)["preferredVault"] == {"vaultAddress": first_vault, "vaultName": first}
-    assert json_of(recipient(stack, {"amount": "1"}, session=again), 200) == \
+    assert routed(recipient(stack, {"amount": "1"}, session=again)) == \
         answer("preference", first_vault, first, again.wallet, "1")
 
 
@@ -135,7 +145,7 @@ def test_the_cookie_of_the_own_code_is_not_migrated(stack):
     own = insert_code(stack, session0.wallet, vault=new_wallet())
     session = sign_in(stack, session0.keypair, cookies={"referral_code": own})
     assert json_of(session.response, 200)["preferredVault"] is None
-    assert json_of(recipient(stack, {"amount": "1"}, session=session), 200) == \
+    assert routed(recipient(stack, {"amount": "1"}, session=session)) == \
         answer("default", FOUNDATION, None, session.wallet, "1")
 
 
@@ -145,7 +155,7 @@ def test_the_cookie_of_the_own_code_is_not_migrated(stack):
 @pytest.mark.parametrize("amount, text", [(0, "0"), ("0", "0"), (1000, "1000"), (U64_MAX, str(U64_MAX)),
                                           (str(U64_MAX), str(U64_MAX))])
 def test_the_amount_is_echoed_as_a_decimal_string(stack, amount, text):
-    assert json_of(recipient(stack, {"amount": amount}), 200)["amount"] == text
+    assert routed(recipient(stack, {"amount": amount}))["amount"] == text
 
 
 @pytest.mark.parametrize("amount", [-1, 1.5, "1e309", 2**64, str(2**64), "abc", "", None, True])

@@ -233,4 +233,15 @@ struct RecipientJSON: Encodable {
     var referralCode: Nullable<String>
     var source: PurchaseSource
     var amount: String
+    /// A fresh Solana Pay reference (base58 of 32 random bytes) for on-chain verification.
+    var reference: String
+    var expiresAt: String
+    var solanaPayUrl: String
+}
+
+struct PurchaseStatusJSON: Encodable {
+    var reference: String
+    var status: PurchaseReferenceStatus
+    var signature: Nullable<String>
+    var reason: Nullable<String>
 }

@@ -1,5 +1,6 @@
 extension Application {
-    /// `POST /api/purchase/recipient {wallet?, amount}` → `{from, to, referralCode, source, amount}`.
+    /// `POST /api/purchase/recipient {wallet?, amount}` → `{from, to, referralCode, source, amount,
+    /// reference, expiresAt, solanaPayUrl}`.
     ///
     /// `to` is the vault of the code in the `referral_code` cookie (`source: cookie`), else of the
     /// signed-in wallet's preference (`preference`), else FOUNDATION_ADDRESS (`default`). A code
@@ -32,6 +33,21 @@ extension Application {
                 message: "No referral vault applies and FOUNDATION_ADDRESS is not set."
             )
         }
+        // A fresh Solana Pay reference, stored with the route, so the chain can later prove the payment.
+        let reference = Base58.encode(Sodium.randomBytes(32))
+        let createdAt = now()
+        let expiresAt = createdAt + Int64(config.purchases.referenceMinutes) * 60
+        try store.insertPurchaseReference(
+            reference,
+            recipient: recipient,
+            codeID: route.code?.id,
+            source: route.source,
+            buyer: buyer,
+            amount: body.amount.value,
+            mint: config.purchases.mint,
+            expiresAt: expiresAt,
+            now: createdAt
+        )
         return try json(
             200,
             RecipientJSON(
@@ -39,7 +55,33 @@ extension Application {
                 to: recipient,
                 referralCode: Nullable(route.code?.code),
                 source: route.source,
-                amount: String(body.amount.value)
+                amount: String(body.amount.value),
+                reference: reference,
+                expiresAt: Timestamp.iso8601(expiresAt),
+                solanaPayUrl: config.purchases.paymentURL(
+                    to: recipient,
+                    amount: body.amount.value,
+                    reference: reference
+                )
+            )
+        )
+    }
+
+    /// `GET /api/purchase/{reference}` → `{reference, status, signature?, reason?}`; 404 for a
+    /// reference never handed out (or not one at all).
+    func purchaseStatus(_ request: Request, _ store: ReferralStore, _ captures: [String]) throws -> Response {
+        guard let reference = captures.first, SolanaAddress.isValid(reference),
+            let state = try store.purchaseReference(reference)
+        else {
+            throw HTTPError(status: 404, code: "unknown-reference", message: "No purchase reference by that name.")
+        }
+        return try json(
+            200,
+            PurchaseStatusJSON(
+                reference: state.reference,
+                status: state.status,
+                signature: Nullable(state.signature),
+                reason: Nullable(state.reason)
             )
         )
     }

@@ -23,6 +23,8 @@ public struct ResponderConfig: Sendable {
     /// Reward arithmetic, hold and review threshold.
     public var rewards: RewardPolicy
     public var foundationAddress: String?
+    /// What purchases are paid in and how long their references wait.
+    public var purchases: PurchaseSettings
     /// `REFERRAL_METRICS`: `on` (the default) serves and counts `/metrics`; `off` for comparisons.
     public var metricsEnabled: Bool
 
@@ -56,6 +58,7 @@ public struct ResponderConfig: Sendable {
         previousConversionSecret = settings.text("CONVERSION_SECRET_PREVIOUS")
         rewards = try RewardPolicy(settings: settings)
         foundationAddress = try settings.address("FOUNDATION_ADDRESS")
+        purchases = try PurchaseSettings(settings: settings)
         switch settings.text("REFERRAL_METRICS") ?? "on" {
         case "on": metricsEnabled = true
         case "off": metricsEnabled = false

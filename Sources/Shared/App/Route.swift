@@ -53,6 +53,7 @@ extension Application {
         Route("PUT", "preferences/referral-vault", { $0.setPreferredVault }),
         Route("DELETE", "preferences/referral-vault", { $0.deletePreferredVault }),
         Route("POST", "purchase/recipient", { $0.purchaseRecipient }),
+        Route("GET", "purchase/{}", { $0.purchaseStatus }),
     ]
 
     /// Finds the route for an /api/ request: 404 when no pattern fits, 405 (with Allow) when

@@ -237,5 +237,25 @@ enum Schema {
         );
         CREATE INDEX due_webhook_deliveries ON webhook_deliveries (next_attempt_at) WHERE state = 'pending';
         """,
+        // 8: Solana Pay references handed out with purchase recipients, verified on chain later.
+        """
+        CREATE TABLE purchase_references (
+            id          INTEGER PRIMARY KEY,
+            reference   TEXT    NOT NULL UNIQUE,
+            recipient   TEXT    NOT NULL,
+            code_id     INTEGER REFERENCES referral_codes (id),
+            source      TEXT    NOT NULL CHECK (source IN ('cookie', 'preference', 'default')),
+            buyer       TEXT,
+            amount      TEXT    NOT NULL,
+            mint        TEXT,
+            status      TEXT    NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'verified', 'rejected', 'expired')),
+            signature   TEXT,
+            reason      TEXT,
+            expires_at  INTEGER NOT NULL,
+            created_at  INTEGER NOT NULL,
+            updated_at  INTEGER NOT NULL
+        );
+        CREATE INDEX open_purchase_references ON purchase_references (expires_at) WHERE status = 'open';
+        """,
     ]
 }
