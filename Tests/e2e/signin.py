@@ -13,39 +13,13 @@ from dataclasses import dataclass, field
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from base58_text import b58decode, b58encode  # noqa: F401 - re-exported for the tests
 from conftest import RawResponse, Stack
 
 SESSION_COOKIE = "__Host-referral_session"
 SESSION_MAX_AGE = 7 * 86_400
 
 # ---------------------------------------------------------------------------------------------
-# Base58 (Bitcoin alphabet, leading zero bytes as leading '1's)
-
-B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_B58_INDEX = {c: i for i, c in enumerate(B58_ALPHABET)}
-
-
-def b58encode(data: bytes) -> str:
-    n = int.from_bytes(data, "big")
-    digits = ""
-    while n:
-        n, r = divmod(n, 58)
-        digits = B58_ALPHABET[r] + digits
-    zeros = len(data) - len(data.lstrip(b"\0"))
-    return "1" * zeros + digits
-
-
-def b58decode(text: str) -> bytes:
-    n = 0
-    for c in text:
-        if c not in _B58_INDEX:
-            raise ValueError(f"not base58: {c!r}")
-        n = n * 58 + _B58_INDEX[c]
-    zeros = len(text) - len(text.lstrip("1"))
-    body = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
-    return b"\0" * zeros + body
-
-
 # ---------------------------------------------------------------------------------------------
 # Wallets
 

@@ -6,7 +6,11 @@ Token and Associated Token Account programs, in process, no network).
 The methods the product calls answer in Agave's request and response shapes: getLatestBlockhash,
 sendTransaction (base64; preflight simulation unless skipPreflight), getSignatureStatuses
 (searchTransactionHistory), getBlockHeight, getAccountInfo (base64), getMinimumBalanceForRentExemption,
-getBalance, getTokenAccountBalance and getTokenSupply.
+getBalance, getTokenAccountBalance, getTokenSupply, getSignaturesForAddress (newest first, `limit`,
+`before`) and getTransaction (`json` and `jsonParsed`; a v0 transaction needs
+`maxSupportedTransactionVersion`). LiteSVM reports neither balances before and after nor which
+transactions touched an address: the server keeps both itself (static account keys only; address
+lookup tables are not resolved).
 
 The chain model: the block height stands still until a test moves it. getLatestBlockhash gives
 lastValidBlockHeight = height + 150, as Agave does; `POST /test/expire` expires LiteSVM's blockhash
@@ -22,6 +26,7 @@ Test hooks, `POST /test/<hook>` with a JSON body, answer JSON:
   fail {count, kind, retryAfter?, method?} -> the next `count` requests (of `method`, when given;
                                             never those sent with X-Test-Client: 1) fail: kind "429" (with Retry-After when given), "500",
                                             or "garbage" (not JSON)
+  advance_time {seconds}                 -> later transactions get a blockTime that much later
   counts {}                              -> {methods: {name: calls}, transactions: landed,
                                             computeUnits: [per landed transaction]}
 """
@@ -32,9 +37,11 @@ import base64
 import json
 import sys
 import threading
+import time
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+from base58_text import b58encode
 from solders.account import Account
 from solders.litesvm import LiteSVM
 from solders.pubkey import Pubkey
@@ -48,7 +55,9 @@ MINT_SIZE = 82
 BLOCKHASH_LIFETIME = 150
 API_VERSION = "2.2.0"
 RPC_METHODS = {"getLatestBlockhash", "getBlockHeight", "sendTransaction", "getSignatureStatuses", "getAccountInfo",
-               "getMinimumBalanceForRentExemption", "getBalance", "getTokenAccountBalance", "getTokenSupply"}
+               "getMinimumBalanceForRentExemption", "getBalance", "getTokenAccountBalance", "getTokenSupply",
+               "getSignaturesForAddress", "getTransaction"}
+TOKEN_ACCOUNT_SIZE = 165
 
 
 class RPCFailure(Exception):
@@ -69,6 +78,11 @@ class Chain:
         self.failures: list[tuple[str, int | None]] = []
         self.methods: dict[str, int] = {}
         self.compute_units: list[int] = []
+        # What a node's ledger knows and LiteSVM does not report: the landed transactions, with the
+        # balances before and after, and which signatures touched each address (oldest first).
+        self.transactions: dict[str, dict] = {}
+        self.by_address: dict[str, list[str]] = {}
+        self.time_offset = 0
         self.lock = threading.Lock()
 
     def context(self) -> dict:
@@ -108,6 +122,8 @@ class Chain:
                 raise RPCFailure(-32002, f"Transaction simulation failed: {describe(err)}",
                                  {"err": err, "logs": [], "accounts": None, "unitsConsumed": 0,
                                   "returnData": None, "innerInstructions": None})
+        keys = [str(key) for key in tx.message.account_keys]
+        before = self.balances(keys)
         result = self.svm.send_transaction(tx)
         if isinstance(result, FailedTransactionMetadata):
             err = json.loads(result.to_json())["err"]
@@ -115,10 +131,93 @@ class Chain:
                 # Never lands again (already did, or cannot): a node forwards it and moves on.
                 return signature
             self.land(signature, err)
+            self.record(signature, tx, keys, before, err, 5000 * len(tx.signatures), [])
         else:
             self.compute_units.append(result.compute_units_consumed())
             self.land(signature, None)
+            self.record(signature, tx, keys, before, None, result.fee(), list(result.logs()))
         return signature
+
+    def balances(self, keys: list[str]) -> tuple[list[int], list[dict]]:
+        """Lamports of every account key, and the token balances among them (Agave's shapes)."""
+        lamports, tokens = [], []
+        for index, key in enumerate(keys):
+            account = self.svm.get_account(Pubkey.from_string(key))
+            lamports.append(account.lamports if account else 0)
+            if account and account.owner == TOKEN_PROGRAM and len(bytes(account.data)) == TOKEN_ACCOUNT_SIZE:
+                data = bytes(account.data)
+                mint = Pubkey(data[0:32])
+                mint_account = self.svm.get_account(mint)
+                decimals = bytes(mint_account.data)[44] if mint_account else 0
+                tokens.append({"accountIndex": index, "mint": str(mint), "owner": str(Pubkey(data[32:64])),
+                               "programId": str(TOKEN_PROGRAM),
+                               "uiTokenAmount": ui_amount(int.from_bytes(data[64:72], "little"), decimals)})
+        return lamports, tokens
+
+    def record(self, signature: str, tx, keys: list[str], before, err, fee: int, logs: list[str]) -> None:
+        after = self.balances(keys)
+        message = tx.message
+        version = "legacy" if type(message).__name__ == "Message" else 0
+        instructions = [{"programIdIndex": ix.program_id_index, "accounts": list(ix.accounts),
+                         "data": b58encode(bytes(ix.data)), "stackHeight": None} for ix in message.instructions]
+        header = message.header
+        self.transactions[signature] = {
+            "slot": self.slot, "blockTime": int(time.time()) + self.time_offset, "version": version,
+            "transaction": {"signatures": [str(s) for s in tx.signatures], "message": {
+                "header": {"numRequiredSignatures": header.num_required_signatures,
+                           "numReadonlySignedAccounts": header.num_readonly_signed_accounts,
+                           "numReadonlyUnsignedAccounts": header.num_readonly_unsigned_accounts},
+                "accountKeys": keys, "recentBlockhash": str(message.recent_blockhash), "instructions": instructions}},
+            "meta": {"err": err, "status": {"Ok": None} if err is None else {"Err": err}, "fee": fee,
+                     "preBalances": before[0], "postBalances": after[0], "preTokenBalances": before[1],
+                     "postTokenBalances": after[1], "innerInstructions": [], "logMessages": logs, "rewards": [],
+                     "loadedAddresses": {"writable": [], "readonly": []}, "computeUnitsConsumed": 0},
+        }
+        for key in keys:
+            self.by_address.setdefault(key, []).append(signature)
+
+    def getSignaturesForAddress(self, params):
+        """Newest first, at most `limit` (1000), after `before` when given."""
+        if not params or not isinstance(params[0], str):
+            raise RPCFailure(-32602, "Invalid params: expected an address")
+        options = params[1] if len(params) > 1 and isinstance(params[1], dict) else {}
+        limit = int(options.get("limit", 1000))
+        if not 1 <= limit <= 1000:
+            raise RPCFailure(-32602, "Invalid limit; max 1000")
+        newest_first = list(reversed(self.by_address.get(params[0], [])))
+        if options.get("before"):
+            if options["before"] in newest_first:
+                newest_first = newest_first[newest_first.index(options["before"]) + 1:]
+        page = newest_first[:limit]
+        return [{"signature": sig, "slot": self.transactions[sig]["slot"], "err": self.transactions[sig]["meta"]["err"],
+                 "memo": None, "blockTime": self.transactions[sig]["blockTime"], "confirmationStatus": "finalized"}
+                for sig in page]
+
+    def getTransaction(self, params):
+        if not params or not isinstance(params[0], str):
+            raise RPCFailure(-32602, "Invalid params: expected a signature")
+        options = params[1] if len(params) > 1 and isinstance(params[1], dict) else {}
+        found = self.transactions.get(params[0])
+        if found is None:
+            return None
+        if found["version"] != "legacy" and options.get("maxSupportedTransactionVersion") is None:
+            raise RPCFailure(-32015, "Transaction version (0) is not supported by the requesting client. Please try "
+                                     "the request again with the following configuration parameter: "
+                                     "\"maxSupportedTransactionVersion\": 0")
+        answer = json.loads(json.dumps(found))
+        if options.get("encoding") == "jsonParsed":
+            message = answer["transaction"]["message"]
+            header = message["header"]
+            signed, keys = header["numRequiredSignatures"], message["accountKeys"]
+            readonly_signed, readonly_unsigned = header["numReadonlySignedAccounts"], header["numReadonlyUnsignedAccounts"]
+            message["accountKeys"] = [{
+                "pubkey": key, "signer": index < signed, "source": "transaction",
+                "writable": index < signed - readonly_signed or signed <= index < len(keys) - readonly_unsigned,
+            } for index, key in enumerate(keys)]
+            message["instructions"] = [{"programId": keys[ix["programIdIndex"]],
+                                        "accounts": [keys[i] for i in ix["accounts"]], "data": ix["data"],
+                                        "stackHeight": None} for ix in message["instructions"]]
+        return answer
 
     def land(self, signature: str, err) -> None:
         self.slot += 1
@@ -190,6 +289,10 @@ class Chain:
 
     def hook_fail(self, body):
         self.failures = [(str(body["kind"]), body.get("retryAfter"), body.get("method"))] * int(body["count"])
+        return {}
+
+    def hook_advance_time(self, body):
+        self.time_offset += int(body["seconds"])
         return {}
 
     def hook_counts(self, body):
