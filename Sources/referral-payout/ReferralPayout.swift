@@ -7,7 +7,7 @@ struct ReferralPayout: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "referral-payout",
         abstract: "Pay due referral rewards exactly once (off-chain ledger, or SPL mints on Solana).",
-        subcommands: [Run.self, Status.self, Export.self]
+        subcommands: [Run.self, Verify.self, Status.self, Export.self]
     )
 
     struct Run: ParsableCommand {
@@ -17,6 +17,14 @@ struct ReferralPayout: ParsableCommand {
         @Flag(name: .long, help: "Show what a run would pay, and change nothing.") var dryRun = false
 
         func run() throws { try PayoutCommands.run(dryRun: dryRun) }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Look up open purchase references on chain; record the proven purchases (before run)."
+        )
+
+        func run() throws { try PayoutCommands.verify() }
     }
 
     struct Status: ParsableCommand {

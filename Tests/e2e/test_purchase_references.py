@@ -1,6 +1,6 @@
 """Solana Pay references handed out with purchase recipients (SPEC §9): fresh per call, stored with
 the route, a payment URL in whole units from integer arithmetic, and GET /api/purchase/{reference}.
-(On-chain verification by `referral-payout verify` comes next.)"""
+(On-chain verification is test_purchase_verification.py.)"""
 
 from __future__ import annotations
 

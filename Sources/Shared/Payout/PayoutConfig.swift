@@ -47,10 +47,11 @@ public struct SolanaPayoutSettings: Sendable {
             guard let value = settings.text(name) else { throw ConfigError("\(name) is required in solana mode") }
             return value
         }
-        rpcURL = try required("SOLANA_RPC_URL")
-        guard rpcURL.hasPrefix("http://") || rpcURL.hasPrefix("https://"), rpcURL.utf8.count <= 2_048 else {
-            throw ConfigError("SOLANA_RPC_URL must be an http:// or https:// URL, got \(rpcURL)")
+        guard let node = try SolanaNodeSettings(settings: settings) else {
+            throw ConfigError("SOLANA_RPC_URL is required in solana mode")
         }
+        rpcURL = node.url
+        rpcTimeoutSeconds = node.timeoutSeconds
         keypairPath = try required("OWNER_KEYPAIR_PATH")
         let mintText = try required("MINT_ADDRESS")
         guard let mint = PublicKey(base58: mintText) else {
@@ -59,6 +60,26 @@ public struct SolanaPayoutSettings: Sendable {
         self.mint = mint
         priorityFee = try settings.amount("PAYOUT_PRIORITY_FEE") ?? 0
         confirmSeconds = try settings.integer("PAYOUT_CONFIRM_SECONDS", default: 60, range: 0...3_600)
-        rpcTimeoutSeconds = try settings.integer("SOLANA_RPC_TIMEOUT_SECONDS", default: 30, range: 1...600)
+    }
+}
+
+/// Where the Solana JSON-RPC node is: needed to pay in solana mode and to verify purchases in
+/// either mode.
+public struct SolanaNodeSettings: Sendable {
+    /// `SOLANA_RPC_URL`: an http(s) JSON-RPC endpoint.
+    public var url: String
+    /// `SOLANA_RPC_TIMEOUT_SECONDS`: one RPC call's limit.
+    public var timeoutSeconds: Int
+
+    /// Reads the node's variables; nil when `SOLANA_RPC_URL` is unset.
+    ///
+    /// - Throws: `ConfigError` naming a bad variable.
+    public init?(settings: SettingsReader) throws {
+        guard let url = settings.text("SOLANA_RPC_URL") else { return nil }
+        guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.utf8.count <= 2_048 else {
+            throw ConfigError("SOLANA_RPC_URL must be an http:// or https:// URL, got \(url)")
+        }
+        self.url = url
+        timeoutSeconds = try settings.integer("SOLANA_RPC_TIMEOUT_SECONDS", default: 30, range: 1...600)
     }
 }

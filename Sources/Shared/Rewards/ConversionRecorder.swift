@@ -26,42 +26,52 @@ public struct ConversionRecorder: Sendable {
     /// - Returns: the outcome; refusals are outcomes, not errors.
     /// - Throws: `SQLiteError` when the database fails.
     public func record(_ input: ConversionInput, in store: ReferralStore, now: Int64) throws -> ConversionOutcome {
-        try store.write(durable: true) {
-            if let paymentTx = input.paymentTx, let previous = try store.recordedConversion(paymentTx: paymentTx) {
-                guard Sodium.constantTimeEqual(previous.fingerprint, input.fingerprint) else {
-                    return .refused(.paymentReused)
-                }
-                return .repeated(previous.conversion)
+        try store.write(durable: true) { try recordWithinTransaction(input, in: store, now: now) }
+    }
+
+    /// Records one report inside the caller's write transaction, so what the caller changes with it
+    /// (a verified purchase reference) commits together with the conversion and its event.
+    ///
+    /// - Throws: `SQLiteError` when the database fails.
+    public func recordWithinTransaction(
+        _ input: ConversionInput,
+        in store: ReferralStore,
+        now: Int64
+    ) throws -> ConversionOutcome {
+        if let paymentTx = input.paymentTx, let previous = try store.recordedConversion(paymentTx: paymentTx) {
+            guard Sodium.constantTimeEqual(previous.fingerprint, input.fingerprint) else {
+                return .refused(.paymentReused)
             }
-            let code: ReferralCodeRecord
-            switch try attribution(of: input, in: store) {
-            case .success(let found?): code = found
-            case .success(nil): return .notAttributed
-            case .failure(let refusal): return .refused(refusal)
-            }
-            let amount: UInt64
-            do {
-                amount = try RewardCalculator.reward(
-                    type: code.rewardType,
-                    value: code.rewardValue,
-                    amount: input.amount,
-                    decimals: policy.mintDecimals
-                )
-            } catch {
-                return .refused(.rewardOverflow)
-            }
-            let reasons = try reviewReasons(input, code: code, reward: amount, store: store, now: now)
-            let reward = NewReward(
-                wallet: code.wallet,
-                amount: amount,
-                status: reasons.isEmpty ? .pending : .review,
-                holdUntil: now + policy.holdSeconds,
-                reviewReasons: reasons
-            )
-            let recorded = try store.insertConversion(input, code: code, reward: reward, now: now)
-            try store.recordEvent(.conversionRecorded, ConversionRecordedData(recorded), now: now)
-            return .recorded(recorded)
+            return .repeated(previous.conversion)
         }
+        let code: ReferralCodeRecord
+        switch try attribution(of: input, in: store) {
+        case .success(let found?): code = found
+        case .success(nil): return .notAttributed
+        case .failure(let refusal): return .refused(refusal)
+        }
+        let amount: UInt64
+        do {
+            amount = try RewardCalculator.reward(
+                type: code.rewardType,
+                value: code.rewardValue,
+                amount: input.amount,
+                decimals: policy.mintDecimals
+            )
+        } catch {
+            return .refused(.rewardOverflow)
+        }
+        let reasons = try reviewReasons(input, code: code, reward: amount, store: store, now: now)
+        let reward = NewReward(
+            wallet: code.wallet,
+            amount: amount,
+            status: reasons.isEmpty ? .pending : .review,
+            holdUntil: now + policy.holdSeconds,
+            reviewReasons: reasons
+        )
+        let recorded = try store.insertConversion(input, code: code, reward: reward, now: now)
+        try store.recordEvent(.conversionRecorded, ConversionRecordedData(recorded), now: now)
+        return .recorded(recorded)
     }
 
     /// The code the conversion belongs to: the one named, else the referred wallet's preference;

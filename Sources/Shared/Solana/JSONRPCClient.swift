@@ -81,8 +81,17 @@ public final class JSONRPCClient: SolanaRPC {
 
     // MARK: - Transport
 
-    /// Posts one JSON-RPC request and decodes its `result`.
+    /// Posts one JSON-RPC request and decodes its `result`, which must be there.
     func call<Result: Decodable>(_ method: String, _ params: String) throws(RPCError) -> Result {
+        guard let result: Result = try callAllowingNull(method, params) else {
+            throw .malformed("\(method): no result")
+        }
+        return result
+    }
+
+    /// Posts one JSON-RPC request and decodes its `result`; nil when the node answered `null`
+    /// (`getTransaction` of a signature it does not know).
+    func callAllowingNull<Result: Decodable>(_ method: String, _ params: String) throws(RPCError) -> Result? {
         let id = nextID
         nextID += 1
         let body = #"{"jsonrpc":"2.0","id":\#(id),"method":"\#(method)","params":\#(params)}"#
@@ -99,10 +108,8 @@ public final class JSONRPCClient: SolanaRPC {
         if let failure = envelope.error {
             throw .server(code: failure.code, message: failure.message, data: failure.data)
         }
-        guard envelope.id == id, let result = envelope.result else {
-            throw .malformed("\(method): no result for request \(id)")
-        }
-        return result
+        guard envelope.id == id else { throw .malformed("\(method): answer to another request than \(id)") }
+        return envelope.result
     }
 
     /// One POST, retried while the node answers 429.
