@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from solders.keypair import Keypair as SolanaKeypair
 from solders.pubkey import Pubkey
 
@@ -13,6 +15,7 @@ from conversions import conversion_body, counts, insert_code, owner_of, post_con
 from payout import run_payout
 from signin import api_request, json_of
 from solana_chain import new_world  # noqa: F401 - a fixture
+from spl_payments import create_ata, fund_tokens, pay_tokens, send, transfer_checked
 from test_solana_rpc_server import pay
 
 SOL = 10**9
@@ -46,7 +49,12 @@ def test_a_sol_payment_is_verified_into_one_conversion_and_a_later_report_repeat
     assert document["to"] == vault
     buyer = buyer_with_sol(world)
     signature = pay(world.chain, buyer, Pubkey.from_string(vault), SOL, Pubkey.from_string(document["reference"]))
+    before = dict(world.chain.hook("counts")["methods"])
     assert "verified 1" in verify(world)
+    after = world.chain.hook("counts")["methods"]
+    # Two RPC calls per verified purchase.
+    assert {m: n - before.get(m, 0) for m, n in after.items() if n != before.get(m, 0)} == \
+        {"getSignaturesForAddress": 1, "getTransaction": 1}
     assert state(world, document["reference"]) == {"reference": document["reference"], "status": "verified",
                                                    "signature": signature, "reason": None}
     assert counts(world.stack) == (1, 1)
@@ -120,3 +128,103 @@ def test_without_a_node_verify_says_so_and_exits_0(new_world):
     result = run_payout(world.stack, "verify", SOLANA_RPC_URL="", PAYOUT_MODE="ledger")
     assert "SOLANA_RPC_URL is not set" in result.stdout
     assert state(world, document["reference"])["status"] == "open"
+
+
+
+def token_world(new_world):
+    """A world whose purchases are paid in a second mint (6 decimals), made by the world's
+    authority at an address chosen before the stack starts."""
+    purchase_mint = str(Pubkey.new_unique())
+    world = new_world("spl-purchases", PURCHASE_MINT=purchase_mint, PURCHASE_DECIMALS="6")
+    world.chain.hook("create_mint", mint=purchase_mint, authority=str(world.authority.pubkey()), decimals=6)
+    return world, purchase_mint
+
+
+def buyer_with_tokens(world, mint: str) -> SolanaKeypair:
+    buyer = buyer_with_sol(world)
+    fund_tokens(world.chain, world.authority, mint, buyer.pubkey(), 10_000_000, 6)
+    return buyer
+
+
+@pytest.mark.parametrize("v0", [False, True], ids=["legacy", "v0"])
+def test_an_spl_transfer_checked_is_verified_in_raw_units(new_world, v0):
+    world, mint = token_world(new_world)
+    vault = str(SolanaKeypair().pubkey())
+    document = quote(world, insert_code(world.stack, vault=vault), 2_500_000)
+    assert document["solanaPayUrl"].endswith(f"&spl-token={mint}")
+    buyer = buyer_with_tokens(world, mint)
+    signature = pay_tokens(world.chain, buyer, vault, mint, 2_500_001, 6, document["reference"], v0=v0)
+    landed = world.chain.rpc("getTransaction", signature, {"encoding": "json", "maxSupportedTransactionVersion": 0})
+    assert landed["version"] == (0 if v0 else "legacy")
+    assert "verified 1" in verify(world)
+    assert state(world, document["reference"])["signature"] == signature
+    row = world.stack.query("SELECT referred_wallet, amount, payment_tx FROM conversions")[0]
+    assert tuple(row) == (str(buyer.pubkey()), "2500001", signature)
+
+
+def test_spl_underpayment_wrong_mint_and_failed_transfer_are_rejected(new_world):
+    world, mint = token_world(new_world)
+    vault = str(SolanaKeypair().pubkey())
+    code = insert_code(world.stack, vault=vault)
+    short, other_mint, failed = (quote(world, code, 2_500_000) for _ in range(3))
+    buyer = buyer_with_tokens(world, mint)
+    fund_tokens(world.chain, world.authority, world.mint, buyer.pubkey(), 10_000_000, 6)
+    pay_tokens(world.chain, buyer, vault, mint, 2_499_999, 6, short["reference"])
+    pay_tokens(world.chain, buyer, vault, world.mint, 2_500_000, 6, other_mint["reference"])
+    mint_key, vault_key = Pubkey.from_string(mint), Pubkey.from_string(vault)
+    send(world.chain, [buyer], [create_ata(buyer.pubkey(), vault_key, mint_key),
+                                transfer_checked(buyer.pubkey(), vault_key, mint_key, 99_000_000, 6,
+                                                 Pubkey.from_string(failed["reference"]))], skip_preflight=True)
+    assert "rejected 3" in verify(world)
+    assert [state(world, d["reference"])["reason"] for d in (short, other_mint, failed)] == \
+        ["underpaid", "wrong-mint", "transaction-failed"]
+    assert counts(world.stack) == (0, 0)
+
+
+def paid_references(world, count: int) -> list[str]:
+    """`count` references through one code, each paid in full by its own buyer."""
+    vault = str(SolanaKeypair().pubkey())
+    code = insert_code(world.stack, vault=vault)
+    references = []
+    for _ in range(count):
+        document = quote(world, code, SOL)
+        pay(world.chain, buyer_with_sol(world), Pubkey.from_string(vault), SOL,
+            Pubkey.from_string(document["reference"]))
+        references.append(document["reference"])
+    return references
+
+
+def recorded_events(world) -> int:
+    return world.stack.query("SELECT count(*) FROM webhook_events WHERE type = 'conversion.recorded'")[0][0]
+
+
+def test_kill_9_during_verify_loses_nothing_and_records_nothing_twice(new_world):
+    world = new_world()
+    references = paid_references(world, 3)
+    crashed = run_payout(world.stack, "verify", check=False, SOLANA_RPC_URL=world.chain.url,
+                         REFERRAL_PAYOUT_TEST_CRASH_AT="verify-before-commit")
+    assert crashed.returncode == -9
+    assert [state(world, r)["status"] for r in references] == ["open"] * 3
+    assert counts(world.stack) == (0, 0) and recorded_events(world) == 0
+    crashed = run_payout(world.stack, "verify", check=False, SOLANA_RPC_URL=world.chain.url,
+                         REFERRAL_PAYOUT_TEST_CRASH_AT="verify-after-commit")
+    assert crashed.returncode == -9
+    assert sorted(state(world, r)["status"] for r in references) == ["open", "open", "verified"]
+    assert counts(world.stack) == (1, 1) and recorded_events(world) == 1
+    assert "verified 2" in verify(world)
+    assert [state(world, r)["status"] for r in references] == ["verified"] * 3
+    assert counts(world.stack) == (3, 3) and recorded_events(world) == 3
+
+
+def test_rpc_faults_leave_references_open_until_a_run_gets_through(new_world):
+    world = new_world()
+    references = paid_references(world, 2)
+    world.chain.hook("fail", count=1, kind="500", method="getTransaction")
+    failed = run_payout(world.stack, "verify", check=False, SOLANA_RPC_URL=world.chain.url)
+    assert failed.returncode != 0 and "500" in failed.stderr
+    assert [state(world, r)["status"] for r in references] == ["open", "open"]
+    world.chain.hook("fail", count=2, kind="429", retryAfter=0, method="getSignaturesForAddress")
+    world.chain.hook("fail", count=1, kind="garbage", method="getTransaction")
+    assert run_payout(world.stack, "verify", check=False, SOLANA_RPC_URL=world.chain.url).returncode != 0
+    assert "verified 2" in verify(world)
+    assert counts(world.stack) == (2, 2) and recorded_events(world) == 2

@@ -1,6 +1,6 @@
 @preconcurrency import Glibc
 
-/// The moments of a solana payout at which the end-to-end tests kill the process (SIGKILL, as a
+/// The moments of a solana payout (and of purchase verification) at which the end-to-end tests kill the process (SIGKILL, as a
 /// power cut or an OOM kill would), to prove that a rerun pays every reward exactly once.
 ///
 /// Armed only by `REFERRAL_PAYOUT_TEST_CRASH_AT`, which production never sets; unarmed, `reach`
@@ -14,6 +14,10 @@ public enum CrashPoint: String, Sendable, CaseIterable {
     case afterSending = "after-sending"
     /// Seen finalized, before its rewards are marked paid.
     case afterConfirming = "after-confirming"
+    /// `verify`: a purchase's conversion and verified reference written, before COMMIT.
+    case verifyBeforeCommit = "verify-before-commit"
+    /// `verify`: a purchase committed, before the next reference.
+    case verifyAfterCommit = "verify-after-commit"
 }
 
 /// The armed crash point, if any.

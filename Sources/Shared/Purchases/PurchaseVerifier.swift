@@ -12,17 +12,28 @@ public struct PurchaseVerifier {
     let rpc: any SolanaHistoryRPC
     let recorder: ConversionRecorder
     let now: () -> Int64
+    let crash: CrashPoints
 
+    /// Creates a verifier.
+    ///
+    /// - Parameters:
+    ///   - store: the database.
+    ///   - rpc: the node.
+    ///   - recorder: the reward rules, shared with the signed API.
+    ///   - now: the clock, unix seconds.
+    ///   - crash: test crash points (unarmed in production).
     public init(
         store: ReferralStore,
         rpc: any SolanaHistoryRPC,
         recorder: ConversionRecorder,
-        now: @escaping () -> Int64
+        now: @escaping () -> Int64,
+        crash: CrashPoints = CrashPoints(environment: [:])
     ) {
         self.store = store
         self.rpc = rpc
         self.recorder = recorder
         self.now = now
+        self.crash = crash
     }
 
     /// Concludes what it can of up to `limit` open references.
@@ -83,7 +94,7 @@ public struct PurchaseVerifier {
         received: UInt64
     ) throws -> VerifyReport.Fate {
         let time = now()
-        return try store.write(durable: true) {
+        let fate = try store.write(durable: true) {
             var status = PurchaseReferenceStatus.verified
             var reason: String?
             if let code = reference.code {
@@ -104,8 +115,12 @@ public struct PurchaseVerifier {
                     reason = refusal.rawValue
                 }
             }
-            return try mark(reference, status, signature: signature, reason: reason, now: time)
+            let fate = try mark(reference, status, signature: signature, reason: reason, now: time)
+            crash.reach(.verifyBeforeCommit)
+            return fate
         }
+        crash.reach(.verifyAfterCommit)
+        return fate
     }
 
     /// Concludes the reference in a transaction of its own.

@@ -34,7 +34,8 @@ extension PayoutCommands {
             store: store,
             rpc: try JSONRPCClient(url: node.url, timeoutSeconds: node.timeoutSeconds),
             recorder: ConversionRecorder(policy: rewards),
-            now: now
+            now: now,
+            crash: CrashPoints(environment: environment)
         )
         let report = try verifier.run(limit: verifyBatch)
         logger.info("purchase verification: \(report.summary)")
