@@ -65,4 +65,18 @@ struct OpenPurchaseReferenceTests {
         )
         #expect(try store.openPurchaseReferences(limit: 10).isEmpty)
     }
+
+    @Test func withoutANodeOnlyReferencesPastTheirExpiryExpire() throws {
+        let store = try makeStore()
+        try insert(store, "past", expiresAt: 1_000)
+        try insert(store, "due", expiresAt: 2_000)
+        try insert(store, "paid", expiresAt: 500)
+        _ = try store.write {
+            try store.concludePurchaseReference("paid", as: .verified, signature: "sig", reason: nil, now: 400)
+        }
+        #expect(try store.expirePurchaseReferences(before: 2_000) == 1)
+        #expect(try store.purchaseReference("past")?.status == .expired)
+        #expect(try store.purchaseReference("due")?.status == .open)
+        #expect(try store.purchaseReference("paid")?.status == .verified)
+    }
 }

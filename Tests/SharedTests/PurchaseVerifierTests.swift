@@ -217,4 +217,21 @@ struct PurchaseVerifierTests {
         #expect(try verifier(store).run(limit: 10) == VerifyReport(verified: 1))
         #expect(try count(store, "rewards") == 1)
     }
+
+    @Test func oneSignatureCarryingTwoReferencesRewardsOnce() throws {
+        let store = try makeStore()
+        let first = try quote(store)
+        let second = try quote(store)
+        let both = try TransactionFixture.make(
+            signature: "sig-both",
+            keys: [buyer, vault, first, second],
+            lamports: [(9_000_000_000, 8_998_995_000), (0, 1_000_000), (0, 0), (0, 0)],
+            blockTime: now + 60
+        )
+        rpc.land(both, carrying: first)
+        rpc.land(both, carrying: second)
+        #expect(try verifier(store).run(limit: 10) == VerifyReport(verified: 2))
+        #expect(try store.purchaseReference(second)?.signature == "sig-both")
+        #expect(try count(store, "rewards") == 1)
+    }
 }

@@ -5,6 +5,8 @@ checks that fail keep the reference rejected with their reason; reruns change no
 from __future__ import annotations
 
 import json
+import time
+from datetime import datetime
 
 import pytest
 
@@ -228,3 +230,14 @@ def test_rpc_faults_leave_references_open_until_a_run_gets_through(new_world):
     assert run_payout(world.stack, "verify", check=False, SOLANA_RPC_URL=world.chain.url).returncode != 0
     assert "verified 2" in verify(world)
     assert counts(world.stack) == (2, 2) and recorded_events(world) == 2
+
+
+def test_a_reference_without_payment_expires_after_its_minutes(new_world):
+    world = new_world("short-references", PURCHASE_REFERENCE_MINUTES="1")
+    document = quote(world, None, SOL)
+    assert "still open 1" in verify(world)
+    time.sleep(max(0.0, datetime.fromisoformat(document["expiresAt"].replace("Z", "+00:00")).timestamp()
+                   - time.time()) + 1.5)
+    assert "expired 1" in verify(world)
+    assert state(world, document["reference"]) == {"reference": document["reference"], "status": "expired",
+                                                   "signature": None, "reason": None}
