@@ -9,8 +9,8 @@ sendTransaction (base64; preflight simulation unless skipPreflight), getSignatur
 getBalance, getTokenAccountBalance, getTokenSupply, getSignaturesForAddress (newest first, `limit`,
 `before`) and getTransaction (`json` and `jsonParsed`; a v0 transaction needs
 `maxSupportedTransactionVersion`). LiteSVM reports neither balances before and after nor which
-transactions touched an address: the server keeps both itself (static account keys only; address
-lookup tables are not resolved).
+transactions touched an address: the server keeps both itself, over the static account keys and
+those v0 transactions load from address lookup tables (reported as `meta.loadedAddresses`).
 
 The chain model: the block height stands still until a test moves it. getLatestBlockhash gives
 lastValidBlockHeight = height + 150, as Agave does; `POST /test/expire` expires LiteSVM's blockhash
@@ -27,6 +27,7 @@ Test hooks, `POST /test/<hook>` with a JSON body, answer JSON:
                                             never those sent with X-Test-Client: 1) fail: kind "429" (with Retry-After when given), "500",
                                             or "garbage" (not JSON)
   advance_time {seconds}                 -> later transactions get a blockTime that much later
+  create_lookup_table {addresses}        -> {table}: an active address lookup table holding them
   counts {}                              -> {methods: {name: calls}, transactions: landed,
                                             computeUnits: [per landed transaction]}
 """
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import base64
 import json
+import struct
 import sys
 import threading
 import time
@@ -52,6 +54,9 @@ from solders.transaction_metadata import FailedTransactionMetadata
 TOKEN_PROGRAM = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
 PACKET_DATA_SIZE = 1232
 MINT_SIZE = 82
+LOOKUP_TABLE_PROGRAM = Pubkey.from_string("AddressLookupTab1e1111111111111111111111111")
+# LookupTableMeta, padded: the addresses follow at this offset.
+LOOKUP_TABLE_META_SIZE = 56
 BLOCKHASH_LIFETIME = 150
 API_VERSION = "2.2.0"
 RPC_METHODS = {"getLatestBlockhash", "getBlockHeight", "sendTransaction", "getSignatureStatuses", "getAccountInfo",
@@ -122,7 +127,9 @@ class Chain:
                 raise RPCFailure(-32002, f"Transaction simulation failed: {describe(err)}",
                                  {"err": err, "logs": [], "accounts": None, "unitsConsumed": 0,
                                   "returnData": None, "innerInstructions": None})
-        keys = [str(key) for key in tx.message.account_keys]
+        static = [str(key) for key in tx.message.account_keys]
+        loaded = self.loaded_addresses(tx.message)
+        keys = static + loaded["writable"] + loaded["readonly"]
         before = self.balances(keys)
         result = self.svm.send_transaction(tx)
         if isinstance(result, FailedTransactionMetadata):
@@ -131,11 +138,11 @@ class Chain:
                 # Never lands again (already did, or cannot): a node forwards it and moves on.
                 return signature
             self.land(signature, err)
-            self.record(signature, tx, keys, before, err, 5000 * len(tx.signatures), [])
+            self.record(signature, tx, keys, loaded, before, err, 5000 * len(tx.signatures), [])
         else:
             self.compute_units.append(result.compute_units_consumed())
             self.land(signature, None)
-            self.record(signature, tx, keys, before, None, result.fee(), list(result.logs()))
+            self.record(signature, tx, keys, loaded, before, None, result.fee(), list(result.logs()))
         return signature
 
     def balances(self, keys: list[str]) -> tuple[list[int], list[dict]]:
@@ -154,7 +161,21 @@ class Chain:
                                "uiTokenAmount": ui_amount(int.from_bytes(data[64:72], "little"), decimals)})
         return lamports, tokens
 
-    def record(self, signature: str, tx, keys: list[str], before, err, fee: int, logs: list[str]) -> None:
+    def loaded_addresses(self, message) -> dict[str, list[str]]:
+        """The keys a v0 message loads from its lookup tables, writable first, as Agave orders them."""
+        loaded: dict[str, list[str]] = {"writable": [], "readonly": []}
+        for lookup in getattr(message, "address_table_lookups", None) or []:
+            account = self.svm.get_account(lookup.account_key)
+            if account is None or account.owner != LOOKUP_TABLE_PROGRAM:
+                continue  # the SVM fails such a transaction itself
+            data = bytes(account.data)
+            addresses = [str(Pubkey(data[offset:offset + 32])) for offset in range(LOOKUP_TABLE_META_SIZE, len(data), 32)]
+            loaded["writable"] += [addresses[i] for i in lookup.writable_indexes if i < len(addresses)]
+            loaded["readonly"] += [addresses[i] for i in lookup.readonly_indexes if i < len(addresses)]
+        return loaded
+
+    def record(self, signature: str, tx, keys: list[str], loaded: dict[str, list[str]], before, err, fee: int,
+               logs: list[str]) -> None:
         after = self.balances(keys)
         message = tx.message
         version = "legacy" if type(message).__name__ == "Message" else 0
@@ -167,11 +188,12 @@ class Chain:
                 "header": {"numRequiredSignatures": header.num_required_signatures,
                            "numReadonlySignedAccounts": header.num_readonly_signed_accounts,
                            "numReadonlyUnsignedAccounts": header.num_readonly_unsigned_accounts},
-                "accountKeys": keys, "recentBlockhash": str(message.recent_blockhash), "instructions": instructions}},
+                "accountKeys": keys[:len(keys) - len(loaded["writable"]) - len(loaded["readonly"])],
+                "recentBlockhash": str(message.recent_blockhash), "instructions": instructions}},
             "meta": {"err": err, "status": {"Ok": None} if err is None else {"Err": err}, "fee": fee,
                      "preBalances": before[0], "postBalances": after[0], "preTokenBalances": before[1],
                      "postTokenBalances": after[1], "innerInstructions": [], "logMessages": logs, "rewards": [],
-                     "loadedAddresses": {"writable": [], "readonly": []}, "computeUnitsConsumed": 0},
+                     "loadedAddresses": loaded, "computeUnitsConsumed": 0},
         }
         for key in keys:
             self.by_address.setdefault(key, []).append(signature)
@@ -210,10 +232,15 @@ class Chain:
             header = message["header"]
             signed, keys = header["numRequiredSignatures"], message["accountKeys"]
             readonly_signed, readonly_unsigned = header["numReadonlySignedAccounts"], header["numReadonlyUnsignedAccounts"]
+            loaded = answer["meta"]["loadedAddresses"]
             message["accountKeys"] = [{
                 "pubkey": key, "signer": index < signed, "source": "transaction",
                 "writable": index < signed - readonly_signed or signed <= index < len(keys) - readonly_unsigned,
-            } for index, key in enumerate(keys)]
+            } for index, key in enumerate(keys)] + [
+                {"pubkey": key, "signer": False, "source": "lookupTable", "writable": True} for key in loaded["writable"]
+            ] + [{"pubkey": key, "signer": False, "source": "lookupTable", "writable": False}
+                 for key in loaded["readonly"]]
+            keys = keys + loaded["writable"] + loaded["readonly"]
             message["instructions"] = [{"programId": keys[ix["programIdIndex"]],
                                         "accounts": [keys[i] for i in ix["accounts"]], "data": ix["data"],
                                         "stackHeight": None} for ix in message["instructions"]]
@@ -272,6 +299,19 @@ class Chain:
         self.svm.set_account(mint, Account(lamports=self.svm.minimum_balance_for_rent_exemption(MINT_SIZE),
                                            data=data, owner=TOKEN_PROGRAM, executable=False, rent_epoch=0))
         return {"mint": str(mint)}
+
+    def hook_create_lookup_table(self, body):
+        """An active table (never deactivated, extended at slot 0) holding `addresses`; the SVM's
+        slot is moved past 0 so the addresses may be used."""
+        table = Pubkey.new_unique()
+        authority = bytes(Pubkey.new_unique())
+        data = (struct.pack("<IQQB", 1, 2**64 - 1, 0, 0) + b"\x01" + authority + b"\x00\x00"
+                + b"".join(bytes(Pubkey.from_string(a)) for a in body["addresses"]))
+        self.svm.set_account(table, Account(lamports=self.svm.minimum_balance_for_rent_exemption(len(data)),
+                                            data=data, owner=LOOKUP_TABLE_PROGRAM, executable=False, rent_epoch=0))
+        if self.svm.get_clock().slot == 0:
+            self.svm.warp_to_slot(1)
+        return {"table": str(table)}
 
     def hook_airdrop(self, body):
         self.svm.airdrop(Pubkey.from_string(body["address"]), int(body["lamports"]))

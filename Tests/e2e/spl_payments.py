@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import struct
 
+from solders.address_lookup_table_account import AddressLookupTableAccount
 from solders.hash import Hash
 from solders.instruction import AccountMeta, Instruction
 from solders.keypair import Keypair as SolanaKeypair
@@ -51,12 +52,13 @@ def sol_transfer(buyer: Pubkey, to: Pubkey, lamports: int, reference: Pubkey) ->
 
 
 def send(chain: ChainServer, signers: list[SolanaKeypair], instructions: list[Instruction], *,
-         v0: bool = False, skip_preflight: bool = False) -> str:
-    """Signs with `signers` (the first pays the fee) and sends; returns the signature."""
+         v0: bool = False, tables: list[AddressLookupTableAccount] = (), skip_preflight: bool = False) -> str:
+    """Signs with `signers` (the first pays the fee) and sends; returns the signature. A v0 message
+    loads the keys it can from `tables`."""
     blockhash = Hash.from_string(chain.rpc("getLatestBlockhash")["value"]["blockhash"])
     payer = signers[0].pubkey()
     if v0:
-        tx = VersionedTransaction(MessageV0.try_compile(payer, instructions, [], blockhash), signers)
+        tx = VersionedTransaction(MessageV0.try_compile(payer, instructions, list(tables), blockhash), signers)
     else:
         tx = Transaction(signers, Message(instructions, payer), blockhash)
     return chain.rpc("sendTransaction", base64.b64encode(bytes(tx)).decode(),
@@ -72,9 +74,16 @@ def fund_tokens(chain: ChainServer, authority: SolanaKeypair, mint: str, owner: 
 
 
 def pay_tokens(chain: ChainServer, buyer: SolanaKeypair, to: str, mint: str, amount: int, decimals: int,
-               reference: str, *, v0: bool = False) -> str:
-    """A Solana Pay SPL transfer: the recipient's ATA is created when missing (the buyer pays)."""
+               reference: str, *, v0: bool = False, lookup_table: bool = False) -> str:
+    """A Solana Pay SPL transfer: the recipient's ATA is created when missing (the buyer pays).
+    With `lookup_table`, a v0 message takes the recipient's ATA and the reference from a table."""
     mint_key, to_key = Pubkey.from_string(mint), Pubkey.from_string(to)
+    tables = []
+    if lookup_table:
+        addresses = [associated_token_address(to, mint), reference]
+        table = chain.hook("create_lookup_table", addresses=addresses)["table"]
+        tables = [AddressLookupTableAccount(Pubkey.from_string(table), [Pubkey.from_string(a) for a in addresses])]
     return send(chain, [buyer], [create_ata(buyer.pubkey(), to_key, mint_key),
                                  transfer_checked(buyer.pubkey(), to_key, mint_key, amount, decimals,
-                                                  Pubkey.from_string(reference))], v0=v0)
+                                                  Pubkey.from_string(reference))],
+                v0=v0 or lookup_table, tables=tables)

@@ -148,16 +148,25 @@ def buyer_with_tokens(world, mint: str) -> SolanaKeypair:
     return buyer
 
 
-@pytest.mark.parametrize("v0", [False, True], ids=["legacy", "v0"])
-def test_an_spl_transfer_checked_is_verified_in_raw_units(new_world, v0):
+@pytest.mark.parametrize("v0, lookup_table", [(False, False), (True, False), (True, True)],
+                         ids=["legacy", "v0", "v0-lookup-table"])
+def test_an_spl_transfer_checked_is_verified_in_raw_units(new_world, v0, lookup_table):
     world, mint = token_world(new_world)
     vault = str(SolanaKeypair().pubkey())
     document = quote(world, insert_code(world.stack, vault=vault), 2_500_000)
     assert document["solanaPayUrl"].endswith(f"&spl-token={mint}")
     buyer = buyer_with_tokens(world, mint)
-    signature = pay_tokens(world.chain, buyer, vault, mint, 2_500_001, 6, document["reference"], v0=v0)
+    signature = pay_tokens(world.chain, buyer, vault, mint, 2_500_001, 6, document["reference"], v0=v0,
+                           lookup_table=lookup_table)
     landed = world.chain.rpc("getTransaction", signature, {"encoding": "json", "maxSupportedTransactionVersion": 0})
     assert landed["version"] == (0 if v0 else "legacy")
+    loaded = landed["meta"]["loadedAddresses"]
+    assert (document["reference"] in loaded["readonly"]) == lookup_table
+    assert (document["reference"] in landed["transaction"]["message"]["accountKeys"]) != lookup_table
+    parsed = world.chain.rpc("getTransaction", signature, {"encoding": "jsonParsed",
+                                                           "maxSupportedTransactionVersion": 0})
+    entry = [e for e in parsed["transaction"]["message"]["accountKeys"] if e["pubkey"] == document["reference"]][0]
+    assert entry["source"] == ("lookupTable" if lookup_table else "transaction") and entry["writable"] is False
     assert "verified 1" in verify(world)
     assert state(world, document["reference"])["signature"] == signature
     row = world.stack.query("SELECT referred_wallet, amount, payment_tx FROM conversions")[0]
