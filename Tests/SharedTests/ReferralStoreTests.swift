@@ -68,6 +68,61 @@ struct ReferralStoreTests {
         #expect(try store.recordClick(click(code.id, ip: "10.0.0.1", at: 1000 + 3600), limitPerHour: 3) == nil)
     }
 
+    @Test func theWindowSlidesClickByClick() throws {
+        let store = try makeStore()
+        let code = try #require(try store.insertCode(ReferralCodeRecord(code: "ABC", wallet: wallet, createdAt: 1)))
+        let times: [Int64] = [0, 10, 20, 30, 3_601, 3_605, 3_611, 3_612, 3_620, 3_621]
+        let flags = try times.map { try store.recordClick(click(code.id, ip: "10.0.0.1", at: $0), limitPerHour: 3) }
+        // Counted at 0, 10, 20; the hour before t is (t - 3600, t]: at 3601 the click at 0 has left
+        // it, at 3611 the one at 10, at 3620 the one at 20; at 3621 it holds 3601, 3611 and 3620.
+        #expect(flags == [nil, nil, nil, .rateLimited, nil, .rateLimited, nil, .rateLimited, nil, .rateLimited])
+        #expect(try store.recordClick(click(code.id, ip: "10.0.0.1", at: 9_000), limitPerHour: 0) == .rateLimited)
+    }
+
+    @Test func aHugeLimitCountsEveryClickAndNumbersThem() throws {
+        let store = try makeStore()
+        let code = try #require(try store.insertCode(ReferralCodeRecord(code: "ABC", wallet: wallet, createdAt: 1)))
+        for index in 0..<300 {
+            let flag = try store.recordClick(
+                click(code.id, ip: "10.0.0.9", at: 5_000 + Int64(index % 7)),
+                limitPerHour: 1_000_000_000
+            )
+            #expect(flag == nil)
+        }
+        let numbers = try store.connection.statement("SELECT counted_seq FROM clicks ORDER BY id").rows { $0.int64(0) }
+        #expect(numbers == Array(1...300))
+    }
+
+    @Test func theLimitDecisionProbesTheIndexWithoutScanning() throws {
+        let store = try makeStore()
+        let plan = try store.connection.statement(
+            """
+            EXPLAIN QUERY PLAN SELECT 1 FROM clicks WHERE ip = 'x' AND flag IS NULL AND counted_seq = 5
+                AND created_at > 0
+            """
+        ).rows { $0.text(3) ?? "" }
+        #expect(plan.contains { $0.contains("USING INDEX counted_clicks_by_ip_seq (ip=? AND counted_seq=?)") })
+    }
+
+    @Test func upgradingNumbersTheCountedClicksOfEachIP() throws {
+        let connection = try SQLiteConnection(path: directory.file("old.sqlite"))
+        for step in Schema.steps.prefix(8) { try connection.execute(step) }
+        try connection.execute("PRAGMA user_version = 8")
+        try connection.execute(
+            """
+            INSERT INTO referral_codes (code, wallet, created_at) VALUES ('OLD1', 'w', 1);
+            INSERT INTO clicks (code_id, ip, path, flag, created_at) VALUES
+                (1, 'a', '/r/OLD1', NULL, 1), (1, 'b', '/r/OLD1', NULL, 2), (1, 'a', '/r/OLD1', 'bot', 3),
+                (1, 'a', '/r/OLD1', NULL, 4);
+            """
+        )
+        try SchemaMigrator.migrate(connection)
+        let rows = try connection.statement("SELECT ip, counted_seq FROM clicks ORDER BY id").rows {
+            "\($0.text(0) ?? "")\($0.isNull(1) ? "-" : String($0.int64(1)))"
+        }
+        #expect(rows == ["a1", "b1", "a-", "a2"])
+    }
+
     @Test func flaggedClicksDoNotUseUpTheLimit() throws {
         let store = try makeStore()
         let code = try #require(try store.insertCode(ReferralCodeRecord(code: "ABC", wallet: wallet, createdAt: 1)))

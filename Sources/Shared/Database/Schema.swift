@@ -257,5 +257,18 @@ enum Schema {
         );
         CREATE INDEX open_purchase_references ON purchase_references (expires_at) WHERE status = 'open';
         """,
+        // 9: the per-IP hourly limit by lookup, not by count. Each counted click carries its place
+        // among its IP's counted clicks (1, 2, 3, …); a click is within the limit when the counted
+        // click `limit` places back is older than an hour, which is one index probe whatever the
+        // limit. Existing counted clicks are numbered in the order they were stored.
+        """
+        ALTER TABLE clicks ADD COLUMN counted_seq INTEGER;
+        UPDATE clicks SET counted_seq = numbered.seq
+        FROM (SELECT id, row_number() OVER (PARTITION BY ip ORDER BY id) AS seq FROM clicks WHERE flag IS NULL)
+            AS numbered
+        WHERE clicks.id = numbered.id;
+        DROP INDEX counted_clicks_by_ip_time;
+        CREATE UNIQUE INDEX counted_clicks_by_ip_seq ON clicks (ip, counted_seq) WHERE flag IS NULL;
+        """,
     ]
 }

@@ -18,9 +18,11 @@ extension ReferralStore {
 
     /// Stores one click, deciding the per-IP hourly limit in the same statement, and commits it.
     ///
-    /// One INSERT … SELECT in autocommit mode is atomic: the count and the insert cannot interleave
-    /// with another writer, so exactly `limitPerHour` clicks per IP and hour are counted. The count
-    /// stops at the limit (`LIMIT ?9`), so a busy IP costs at most `limitPerHour` index steps.
+    /// One INSERT … SELECT in autocommit mode is atomic: the decision and the insert cannot
+    /// interleave with another writer, so exactly `limitPerHour` clicks per IP and hour are counted.
+    /// Counted clicks are numbered per IP (`counted_seq`); a new click is over the limit when the
+    /// counted click `limitPerHour - 1` places before the latest is less than an hour old. Two
+    /// probes of a unique index, whatever the limit (a count would walk up to `limitPerHour` rows).
     ///
     /// - Parameters:
     ///   - click: the click.
@@ -31,11 +33,19 @@ extension ReferralStore {
     public func recordClick(_ click: NewClick, limitPerHour: Int) throws -> ClickFlag? {
         let statement = try connection.statement(
             """
-            INSERT INTO clicks (code_id, ip, user_agent, referer, path, wallet, flag, created_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, COALESCE(?7, CASE WHEN
-                (SELECT count(*) FROM (SELECT 1 FROM clicks
-                    WHERE ip = ?2 AND flag IS NULL AND created_at > ?8 - 3600 LIMIT ?9)) >= ?9
-                THEN 'rate-limited' END), ?8)
+            WITH latest (seq) AS (
+                SELECT coalesce(max(counted_seq), 0) FROM clicks WHERE ip = ?2 AND flag IS NULL
+            ), decided (flag) AS (
+                SELECT coalesce(?7, CASE
+                    WHEN ?9 = 0 THEN 'rate-limited'
+                    WHEN EXISTS (SELECT 1 FROM clicks WHERE ip = ?2 AND flag IS NULL
+                        AND counted_seq = latest.seq - ?9 + 1 AND created_at > ?8 - 3600) THEN 'rate-limited'
+                END) FROM latest
+            )
+            INSERT INTO clicks (code_id, ip, user_agent, referer, path, wallet, flag, counted_seq, created_at)
+            SELECT ?1, ?2, ?3, ?4, ?5, ?6, decided.flag,
+                CASE WHEN decided.flag IS NULL THEN latest.seq + 1 END, ?8
+            FROM latest, decided
             RETURNING flag
             """
         )
