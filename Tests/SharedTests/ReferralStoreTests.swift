@@ -93,15 +93,13 @@ struct ReferralStoreTests {
         #expect(numbers == Array(1...300))
     }
 
-    @Test func theLimitDecisionProbesTheIndexWithoutScanning() throws {
+    @Test func theClickStatementProbesTheIPIndexAndNeverScans() throws {
         let store = try makeStore()
-        let plan = try store.connection.statement(
-            """
-            EXPLAIN QUERY PLAN SELECT 1 FROM clicks WHERE ip = 'x' AND flag IS NULL AND counted_seq = 5
-                AND created_at > 0
-            """
-        ).rows { $0.text(3) ?? "" }
-        #expect(plan.contains { $0.contains("USING INDEX counted_clicks_by_ip_seq (ip=? AND counted_seq=?)") })
+        let plan = try store.connection.statement("EXPLAIN QUERY PLAN " + ReferralStore.recordClickSQL)
+            .rows(Array(repeating: SQLiteValue.integer(1), count: 9)) { $0.text(3) ?? "" }
+        // One probe for the click `limit` places back (decided once, not per use), none of clicks scanned.
+        #expect(plan.filter { $0.contains("counted_clicks_by_ip_seq (ip=? AND counted_seq=?)") }.count == 1)
+        #expect(!plan.contains { $0.hasPrefix("SCAN clicks") })
     }
 
     @Test func upgradingNumbersTheCountedClicksOfEachIP() throws {

@@ -4,6 +4,7 @@ checks that fail keep the reference rejected with their reason; reruns change no
 
 from __future__ import annotations
 
+import fcntl
 import json
 import time
 from datetime import datetime
@@ -250,3 +251,15 @@ def test_a_reference_without_payment_expires_after_its_minutes(new_world):
     assert "expired 1" in verify(world)
     assert state(world, document["reference"]) == {"reference": document["reference"], "status": "expired",
                                                    "signature": None, "reason": None}
+
+
+def test_verify_waits_for_no_one_while_a_payout_run_holds_the_lock(new_world):
+    world = new_world()
+    vault = str(SolanaKeypair().pubkey())
+    document = quote(world, insert_code(world.stack, vault=vault), SOL)
+    pay(world.chain, buyer_with_sol(world), Pubkey.from_string(vault), SOL, Pubkey.from_string(document["reference"]))
+    with open(f"{world.stack.db}.payout-lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        assert "another referral-payout run holds" in verify(world)
+        assert state(world, document["reference"])["status"] == "open"
+    assert "verified 1" in verify(world)

@@ -16,6 +16,25 @@ extension ReferralStore {
     /// The longest User-Agent, Referer or path kept in a click row.
     static let maxStoredText = 1024
 
+    /// The click INSERT (`?1`…`?9`: code, ip, user agent, referer, path, wallet, request flag,
+    /// time, limit); kept here so a test can read its query plan.
+    static let recordClickSQL = """
+        WITH latest (seq) AS (
+            SELECT coalesce(max(counted_seq), 0) FROM clicks WHERE ip = ?2 AND flag IS NULL
+        ), decided (flag) AS MATERIALIZED (
+            SELECT coalesce(?7, CASE
+                WHEN ?9 = 0 THEN 'rate-limited'
+                WHEN EXISTS (SELECT 1 FROM clicks WHERE ip = ?2 AND flag IS NULL
+                    AND counted_seq = latest.seq - ?9 + 1 AND created_at > ?8 - 3600) THEN 'rate-limited'
+            END) FROM latest
+        )
+        INSERT INTO clicks (code_id, ip, user_agent, referer, path, wallet, flag, counted_seq, created_at)
+        SELECT ?1, ?2, ?3, ?4, ?5, ?6, decided.flag,
+            CASE WHEN decided.flag IS NULL THEN latest.seq + 1 END, ?8
+        FROM latest, decided
+        RETURNING flag
+        """
+
     /// Stores one click, deciding the per-IP hourly limit in the same statement, and commits it.
     ///
     /// One INSERT … SELECT in autocommit mode is atomic: the decision and the insert cannot
@@ -31,24 +50,7 @@ extension ReferralStore {
     /// - Throws: `SQLiteError`.
     @discardableResult
     public func recordClick(_ click: NewClick, limitPerHour: Int) throws -> ClickFlag? {
-        let statement = try connection.statement(
-            """
-            WITH latest (seq) AS (
-                SELECT coalesce(max(counted_seq), 0) FROM clicks WHERE ip = ?2 AND flag IS NULL
-            ), decided (flag) AS (
-                SELECT coalesce(?7, CASE
-                    WHEN ?9 = 0 THEN 'rate-limited'
-                    WHEN EXISTS (SELECT 1 FROM clicks WHERE ip = ?2 AND flag IS NULL
-                        AND counted_seq = latest.seq - ?9 + 1 AND created_at > ?8 - 3600) THEN 'rate-limited'
-                END) FROM latest
-            )
-            INSERT INTO clicks (code_id, ip, user_agent, referer, path, wallet, flag, counted_seq, created_at)
-            SELECT ?1, ?2, ?3, ?4, ?5, ?6, decided.flag,
-                CASE WHEN decided.flag IS NULL THEN latest.seq + 1 END, ?8
-            FROM latest, decided
-            RETURNING flag
-            """
-        )
+        let statement = try connection.statement(Self.recordClickSQL)
         let values: [SQLiteValue?] = [
             .integer(click.codeID), .text(click.ip), click.userAgent.map { .text(Self.clipped($0)) },
             click.referer.map { .text(Self.clipped($0)) }, .text(Self.clipped(click.path)),
