@@ -79,4 +79,12 @@ struct OpenPurchaseReferenceTests {
         #expect(try store.purchaseReference("due")?.status == .open)
         #expect(try store.purchaseReference("paid")?.status == .verified)
     }
+
+    @Test func aReferenceWhoseAmountDoesNotReadBackIsNeverJudged() throws {
+        let store = try makeStore()
+        try insert(store, "corrupt", expiresAt: 3_000)
+        try insert(store, "fine", expiresAt: 4_000)
+        try store.connection.execute("UPDATE purchase_references SET amount = 'x' WHERE reference = 'corrupt'")
+        #expect(try store.openPurchaseReferences(limit: 10).map(\.reference) == ["fine"])
+    }
 }

@@ -28,18 +28,21 @@ extension ReferralStore {
             FROM purchase_references r LEFT JOIN referral_codes c ON c.id = r.code_id
             WHERE r.status = 'open' ORDER BY r.expires_at, r.id LIMIT ?
             """
-        ).rows([.integer(Int64(limit))]) { row in
-            OpenPurchaseReference(
+        ).rows([.integer(Int64(limit))]) { row -> OpenPurchaseReference? in
+            // The amount was written from a UInt64; one that does not read back is never judged
+            // against a stand-in (0 would accept any payment).
+            guard let amount = row.text(4).flatMap({ UInt64($0) }) else { return nil }
+            return OpenPurchaseReference(
                 reference: row.text(0) ?? "",
                 recipient: row.text(1) ?? "",
                 codeID: row.isNull(2) ? nil : row.int64(2),
                 code: row.text(7),
                 source: row.value(as: PurchaseSource.self, 3) ?? .default,
-                amount: row.text(4).flatMap { UInt64($0) } ?? 0,
+                amount: amount,
                 mint: row.text(5),
                 expiresAt: row.int64(6)
             )
-        }
+        }.compactMap { $0 }
     }
 
     /// Moves an open reference to `status`; call inside a write transaction, with the conversion
