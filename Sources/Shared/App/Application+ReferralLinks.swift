@@ -12,27 +12,33 @@ extension Application {
     ///   - store: the calling thread's store.
     /// - Throws: `SQLiteError` when the click cannot be stored.
     func follow(_ link: ReferralLink, request: Request, store: ReferralStore) throws -> Response {
-        guard let code = link.code, let record = try store.activeCode(named: code) else {
-            return .redirect(to: link.location(code: link.code, frontendBaseURL: config.frontendBaseURL))
-        }
         let flag = ClickClassifier.flag(for: request)
         let wallet = QueryString.firstValue("wallet", in: request.query).flatMap {
             SolanaAddress.isValid($0) ? $0 : nil
         }
-        let stored = try store.recordClick(
-            NewClick(
-                codeID: record.id,
-                ip: request.remoteAddress,
-                userAgent: request.header("user-agent"),
-                referer: request.header("referer"),
-                path: request.path,
-                wallet: wallet,
-                flag: flag,
-                createdAt: now()
-            ),
-            limitPerHour: config.clickLimitPerHour
-        )
-        metrics?.click(result: stored?.rawValue ?? "counted")
+        let time = now()
+        guard let code = link.code,
+            let stored = try store.recordClick(
+                forCode: code,
+                limitPerHour: config.clickLimitPerHour,
+                { record in
+                    NewClick(
+                        codeID: record.id,
+                        ip: request.remoteAddress,
+                        userAgent: request.header("user-agent"),
+                        referer: request.header("referer"),
+                        path: request.path,
+                        wallet: wallet,
+                        flag: flag,
+                        createdAt: time
+                    )
+                }
+            )
+        else {
+            return .redirect(to: link.location(code: link.code, frontendBaseURL: config.frontendBaseURL))
+        }
+        let record = stored.code
+        metrics?.click(result: stored.flag?.rawValue ?? "counted")
         var response = Response.redirect(to: link.location(code: record.code, frontendBaseURL: config.frontendBaseURL))
         if flag != .subresource {
             try preferLinkedCode(record, request: request, store: store)

@@ -11,6 +11,10 @@ import Synchronization
 /// Related SQLite documentation: <https://www.sqlite.org/c3ref/sqlite3.html>
 public final class SQLiteConnection {
     let handle: OpaquePointer
+    /// The database file.
+    public let path: String
+    /// Opened without write access.
+    public let readOnly: Bool
     private var statements: [String: SQLiteStatement] = [:]
     /// Pages in the WAL after this connection's last commit, as the WAL hook reports them.
     var walPages: Int32 = 0
@@ -60,6 +64,8 @@ public final class SQLiteConnection {
             throw SQLiteError(code: rc, message: "\(message) (opening \(path))")
         }
         handle = pointer
+        self.path = path
+        self.readOnly = readOnly
         sqlite3_extended_result_codes(handle, 1)
         // Unretained: the hooks live exactly as long as the handle, which `deinit` closes.
         let context = Unmanaged.passUnretained(self).toOpaque()
@@ -137,6 +143,12 @@ public final class SQLiteConnection {
             throw error
         }
     }
+
+    /// True inside `BEGIN … COMMIT`; false in autocommit mode, also after SQLite rolled a transaction
+    /// back by itself (disk full, I/O error).
+    ///
+    /// Related SQLite documentation: <https://www.sqlite.org/c3ref/get_autocommit.html>
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     /// Runs `body` inside a read transaction (`BEGIN DEFERRED`), so all its reads see one snapshot.
     ///

@@ -7,6 +7,7 @@ import Synchronization
 /// (referral-admin, referral-payout) still meet the busy handler.
 public final class WriteGate: Sendable {
     private let mutex = Mutex(())
+    let group = GroupCommit()
 
     public init() {}
 
@@ -16,5 +17,21 @@ public final class WriteGate: Sendable {
     /// - Throws: what `body` throws.
     public func run<T: Sendable>(_ body: () throws -> T) throws -> T {
         try mutex.withLock { _ in try body() }
+    }
+
+    /// Runs one small write in a transaction shared with the writes other threads hand in at the
+    /// same time (see `GroupCommit`); returns once that transaction has committed.
+    ///
+    /// - Parameters:
+    ///   - connection: the calling thread's connection.
+    ///   - work: the write (one statement or a few); it may run on another thread's connection.
+    /// - Throws: what `work` throws, or `SQLiteError` when the shared transaction fails.
+    public func commitTogether<T>(
+        on connection: SQLiteConnection,
+        _ work: @escaping (SQLiteConnection) throws -> T
+    )
+        throws -> T
+    {
+        try group.run(on: connection, gate: self, work)
     }
 }

@@ -31,10 +31,12 @@ final class FastCGIAcceptor {
     let readTimeout: Double
     /// `FCGI_WEB_SERVER_ADDRS`: for a TCP listener, the only peers served (nil: any).
     let allowedPeers: [UInt32]?
-    /// Waiting connections: deadline (monotonic seconds) and arrivals seen.
-    private var pending: [Int32: (deadline: Double, arrivals: Int)] = [:]
+    /// Waiting connections: deadline (monotonic seconds), arrivals seen, and whether it is a kept
+    /// connection (its socket timeouts already set).
+    private var pending: [Int32: (deadline: Double, arrivals: Int, kept: Bool)] = [:]
     private var buffer: [UInt8]
-    private let epoll: Int32
+    /// The epoll set, shared with the workers that park kept connections in it.
+    let watcher: ConnectionWatcher
 
     /// Creates the acceptor; it runs on the thread that calls `run()`.
     ///
@@ -45,25 +47,21 @@ final class FastCGIAcceptor {
         wakeFD: Int32,
         logger: Logger,
         readTimeout: Double,
-        allowedPeers: [UInt32]?
-    ) throws {
+        allowedPeers: [UInt32]?,
+        watcher: ConnectionWatcher
+    ) {
         self.listener = listener
         self.readTimeout = readTimeout
         self.queue = queue
         self.wakeFD = wakeFD
         self.logger = logger
         self.allowedPeers = allowedPeers
+        self.watcher = watcher
         buffer = [UInt8](repeating: 0, count: Self.peekBytes)
-        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
-        guard epoll >= 0 else { throw ListenerError("epoll_create1(): \(errnoText())") }
         // The listener is non-blocking so that accepting drains it without ever blocking.
         _ = fcntl(listener.fd, F_SETFL, fcntl(listener.fd, F_GETFL) | O_NONBLOCK)
-        watch(listener.fd, edgeTriggered: false)
-        watch(wakeFD, edgeTriggered: false)
-    }
-
-    deinit {
-        _ = close(epoll)
+        watcher.watch(listener.fd, edgeTriggered: false)
+        watcher.watch(wakeFD, edgeTriggered: false)
     }
 
     /// Accepts until the wake descriptor becomes readable (stop), then finishes the connections
@@ -73,7 +71,7 @@ final class FastCGIAcceptor {
         var events = [epoll_event](repeating: epoll_event(), count: 64)
         while accepting || !pending.isEmpty {
             let timeout = pending.isEmpty ? -1 : Int32(min(1_000, max(0, (earliestDeadline() - now()) * 1_000)) + 1)
-            let count = epoll_wait(epoll, &events, Int32(events.count), timeout)
+            let count = epoll_wait(watcher.epoll, &events, Int32(events.count), timeout)
             if count < 0 {
                 if errno == EINTR { continue }
                 logger.critical("epoll_wait(): \(errnoText())")
@@ -81,14 +79,20 @@ final class FastCGIAcceptor {
             }
             for event in events.prefix(Int(count)) {
                 let fd = event.data.fd
+                let hungUp = event.events & (EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0
                 if fd == wakeFD {
                     accepting = false
-                    unwatch(wakeFD)
-                    unwatch(listener.fd)
+                    watcher.unwatch(wakeFD)
+                    watcher.unwatch(listener.fd)
+                    watcher.closeIdle()
                 } else if fd == listener.fd {
                     if accepting { acceptAll() }
                 } else if pending[fd] != nil {
-                    let hungUp = event.events & (EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0
+                    examine(fd, isNew: false, peerDone: hungUp)
+                } else if watcher.claim(fd) {
+                    // A kept connection's next request is arriving (or nginx closed it): from now on
+                    // it waits like a new connection, already watched and with its timeouts set.
+                    pending[fd] = (now() + readTimeout, 0, true)
                     examine(fd, isNew: false, peerDone: hungUp)
                 }
             }
@@ -182,14 +186,17 @@ final class FastCGIAcceptor {
         {
             drop(oldest)
         }
-        pending[fd] = (now() + readTimeout, 0)
-        watch(fd, edgeTriggered: true)
+        pending[fd] = (now() + readTimeout, 0, false)
+        watcher.watch(fd, edgeTriggered: true)
     }
 
     /// The whole request is here: queued, with a write limit so a peer that stops reading cannot
     /// hold a worker forever (and a read limit, though every byte libfcgi reads is already here).
     private func handOff(_ fd: Int32) {
-        if pending.removeValue(forKey: fd) != nil { unwatch(fd) }
+        if let waited = pending.removeValue(forKey: fd) {
+            watcher.unwatch(fd)
+            if waited.kept { return queue.push(fd) }
+        }
         var limit = timeval(tv_sec: Self.writeTimeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
@@ -206,7 +213,7 @@ final class FastCGIAcceptor {
     }
 
     private func drop(_ fd: Int32) {
-        if pending.removeValue(forKey: fd) != nil { unwatch(fd) }
+        if pending.removeValue(forKey: fd) != nil { watcher.unwatch(fd) }
         _ = close(fd)
     }
 
@@ -220,18 +227,6 @@ final class FastCGIAcceptor {
     // MARK: - Helpers
 
     private func earliestDeadline() -> Double { pending.values.map(\.deadline).min() ?? now() }
-
-    private func watch(_ fd: Int32, edgeTriggered: Bool) {
-        var event = epoll_event()
-        event.events = EPOLLIN.rawValue | EPOLLRDHUP.rawValue | (edgeTriggered ? EPOLLET.rawValue : 0)
-        event.data.fd = fd
-        _ = epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event)
-    }
-
-    private func unwatch(_ fd: Int32) {
-        var unused = epoll_event()
-        _ = epoll_ctl(epoll, EPOLL_CTL_DEL, fd, &unused)
-    }
 
     /// `FCGI_WEB_SERVER_ADDRS`, as libfcgi honours it: TCP peers outside the list are refused.
     private func isAllowedPeer(_ fd: Int32) -> Bool {

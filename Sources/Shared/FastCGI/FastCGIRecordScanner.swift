@@ -94,7 +94,10 @@ public enum FastCGIRecordScanner {
             case stdin where parametersDone:
                 if length == 0 { return .complete(requestID: current) }
                 bodyBytes += length
-                if bodyBytes >= contentLength && contentLength > 0 { return .complete(requestID: current) }
+                // More than declared: the worker reads what was declared, and the connection is not
+                // reused. Otherwise the request ends with the empty STDIN record, so a worker that
+                // reads to the end never waits (and never reads into a kept connection's next request).
+                if bodyBytes > contentLength { return .complete(requestID: current) }
                 guard bodyBytes <= maxBodyBytes else { return .complete(requestID: current) }
             case abortRequest: return .malformed("aborted")
             default: return .malformed("record type \(type) out of place")

@@ -7,6 +7,11 @@ import CFastCGI
 /// Related libfcgi documentation: fcgiapp.h (`FCGX_InitRequest`, `FCGX_Accept_r`, `FCGX_Finish_r`).
 public final class FastCGIRequest {
     private let request: UnsafeMutablePointer<FCGX_Request>
+    /// nginx asked to keep the connection for more requests (`FCGI_KEEP_CONN` in BEGIN_REQUEST).
+    private var peerKeepsConnection = false
+    /// The request's input was read exactly to its end (its empty STDIN record): nothing of it is
+    /// left to be taken for the next request on a kept connection.
+    private var inputEnded = false
 
     /// The largest body read into memory; a longer one is answered 413 without reading it.
     public static let maxBodyBytes = 64 * 1024
@@ -57,6 +62,8 @@ public final class FastCGIRequest {
         request.pointee.keepConnection = 1
         request.pointee.detached = 1
         let result = FCGX_Accept_r(request)
+        // libfcgi sets `keepConnection` from the BEGIN_REQUEST flags.
+        peerKeepsConnection = request.pointee.keepConnection != 0
         if result >= 0 { return .accepted }
         // libfcgi closed the connection itself; "return (errno > 0) ? (0 - errno) : -9999".
         request.pointee.ipcFd = -1
@@ -67,6 +74,7 @@ public final class FastCGIRequest {
     ///
     /// - Returns: the request, or an `HTTPError` (413, 431, 400) to answer without handling it.
     public func read() -> Result<Request, HTTPError> {
+        inputEnded = false
         var method = ""
         var uri = "/"
         var remote = ""
@@ -127,27 +135,61 @@ public final class FastCGIRequest {
                 HTTPError(status: 400, code: "bad-request", message: "Request body shorter than Content-Length.")
             )
         }
+        // The acceptor queued the request with its empty STDIN record, so this never waits; and
+        // nothing of a next request is there yet (nginx sends it after this response).
+        inputEnded = FCGX_GetChar(request.pointee.in) == -1 && FCGX_GetError(request.pointee.in) == 0
         return .success(Request(method: method, uri: uri, remoteAddress: remote, headers: headers, body: body))
     }
 
-    /// Writes the response (head, then body unless `headOnly`) and ends the request, closing the
-    /// connection so nginx sees the end of the response at once.
+    /// Writes the response (head, then body unless `headOnly`) and ends the request.
     ///
     /// libfcgi writes the end of the output stream and END_REQUEST and frees the request's streams;
-    /// the connection is kept open by it (`keepConnection`) and closed here.
+    /// it never closes the connection (`keepConnection` is forced): the caller gets it back when
+    /// nginx asked to keep it and it is clean for the next request, and it is closed here otherwise
+    /// (so nginx sees the end of the response at once).
     ///
     /// - Parameters:
     ///   - response: the response to send.
     ///   - headOnly: true for HEAD requests.
-    public func finish(with response: Response, headOnly: Bool) {
+    /// - Returns: the connection, when it may carry nginx's next request; nil once it is closed.
+    public func finish(with response: Response, headOnly: Bool) -> Int32? {
+        // A request refused before its body was read is read to its end first, so that nginx can
+        // keep the connection: closing one nginx may already have taken back for its next request
+        // would fail that request.
+        if peerKeepsConnection && !inputEnded { inputEnded = discardRestOfInput() }
         let head = response.cgiHead(includeBody: !headOnly)
         put(head)
         if !headOnly { put(response.body) }
         let fd = request.pointee.ipcFd
         request.pointee.keepConnection = 1
         FCGX_Finish_r(request)
+        // libfcgi closes the connection itself when the final write fails (and then sets -1).
+        let closedByLibfcgi = request.pointee.ipcFd < 0
         request.pointee.ipcFd = -1
+        if closedByLibfcgi { return nil }
+        // A request not read to its end (refused early, a body past its length) leaves bytes
+        // that would be taken for the start of the next request: such a connection is closed.
+        if peerKeepsConnection && inputEnded { return fd }
         Self.close(fd)
+        return nil
+    }
+
+    /// Reads and drops what is left of the request's input, without waiting for the socket (a body
+    /// past the limit may not all be there): true when its end was reached.
+    private func discardRestOfInput() -> Bool {
+        guard let input = request.pointee.in else { return false }
+        let fd = request.pointee.ipcFd
+        let flags = fcntl(fd, F_GETFL)
+        guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else { return false }
+        defer { _ = fcntl(fd, F_SETFL, flags) }
+        var scratch = [CChar](repeating: 0, count: 4_096)
+        var discarded = 0
+        while discarded <= Self.maxBodyBytes {
+            let got = FCGX_GetStr(&scratch, Int32(scratch.count), input)
+            guard got == scratch.count else { break }
+            discarded += Int(got)
+        }
+        return FCGX_HasSeenEOF(input) != 0 && FCGX_GetError(input) == 0
     }
 
     /// Closes a connection whose response is written. Unread input (a body not read, a 413) is

@@ -12,8 +12,12 @@ public typealias RequestHandler = (Request) -> Response
 /// it and write the response.
 ///
 /// Each worker thread owns one `FastCGIRequest` and one handler. On SIGTERM or SIGINT the main
-/// thread writes to a wake-up pipe: the acceptor stops accepting, finishes the connections it has
-/// (each completes or times out) and closes the queue; workers leave once it is empty. So every
+/// thread writes to a wake-up pipe: the acceptor stops accepting, closes the idle kept connections,
+/// finishes the connections it has (each completes or times out) and closes the queue; workers
+/// leave once it is empty.
+///
+/// A connection nginx keeps (`FCGI_KEEP_CONN`) goes back to the acceptor after its response and
+/// waits there for the next request, holding no worker (`ConnectionWatcher`). So every
 /// accepted request is answered. `FCGX_ShutdownPending` is not used: libfcgi then fails every read
 /// and write, which would cut the requests in flight.
 public final class FastCGIServer: Sendable {
@@ -26,6 +30,8 @@ public final class FastCGIServer: Sendable {
     let queue = ConnectionQueue()
     /// [read end, write end] of the wake-up pipe.
     let wakePipe: (read: Int32, write: Int32)
+    /// The acceptor's epoll set, where workers park connections nginx keeps.
+    let watcher: ConnectionWatcher
 
     /// Prepares the server; nothing runs until `run()`.
     ///
@@ -35,7 +41,7 @@ public final class FastCGIServer: Sendable {
     ///   - readTimeoutSeconds: how long a connection may take to send its whole request.
     ///   - logger: where start, stop and failures are logged.
     ///   - makeHandler: called once on each worker thread to build that thread's handler.
-    /// - Throws: `ListenerError` when the wake-up pipe cannot be made.
+    /// - Throws: `ListenerError` when the wake-up pipe or the epoll set cannot be made.
     public init(
         listener: FastCGIListener,
         threadCount: Int,
@@ -52,6 +58,7 @@ public final class FastCGIServer: Sendable {
         guard pipe(&fds) == 0 else { throw ListenerError("pipe(): \(errnoText())") }
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         wakePipe = (fds[0], fds[1])
+        watcher = try ConnectionWatcher()
     }
 
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish and returns.
@@ -73,21 +80,15 @@ public final class FastCGIServer: Sendable {
 
         var threads: [pthread_t] = []
         var acceptorThread = pthread_t()
-        let acceptor: FastCGIAcceptor
-        do {
-            acceptor = try FastCGIAcceptor(
-                listener: listener,
-                queue: queue,
-                wakeFD: wakePipe.read,
-                logger: logger,
-                readTimeout: Double(readTimeoutSeconds),
-                allowedPeers: listener.allowedPeers
-            )
-        } catch {
-            logger.critical("cannot start the acceptor: \(error)")
-            listener.close()
-            return threadCount
-        }
+        let acceptor = FastCGIAcceptor(
+            listener: listener,
+            queue: queue,
+            wakeFD: wakePipe.read,
+            logger: logger,
+            readTimeout: Double(readTimeoutSeconds),
+            allowedPeers: listener.allowedPeers,
+            watcher: watcher
+        )
         let acceptorContext = Unmanaged.passRetained(acceptor).toOpaque()
         guard pthread_create(&acceptorThread, nil, fastCGIAcceptorMain, acceptorContext) == 0 else {
             Unmanaged<FastCGIAcceptor>.fromOpaque(acceptorContext).release()
@@ -151,12 +152,14 @@ public final class FastCGIServer: Sendable {
                 logger.error("FCGX_Accept_r failed: \(String(cString: strerror(code)))")
                 continue
             }
+            let kept: Int32?
             switch request.read() {
             case .success(let parsed):
-                request.finish(with: handler(parsed), headOnly: parsed.method == "HEAD")
+                kept = request.finish(with: handler(parsed), headOnly: parsed.method == "HEAD")
             case .failure(let error):
-                request.finish(with: error.response, headOnly: false)
+                kept = request.finish(with: error.response, headOnly: false)
             }
+            if let kept, !watcher.park(kept) { FastCGIRequest.close(kept) }
         }
     }
 }

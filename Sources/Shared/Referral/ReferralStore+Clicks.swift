@@ -12,6 +12,12 @@ public struct NewClick: Sendable {
     public var createdAt: Int64
 }
 
+/// A click stored by following a link: the code it was for, and its flag (nil: counted).
+public struct StoredClick: Sendable {
+    public let code: ReferralCodeRecord
+    public let flag: ClickFlag?
+}
+
 extension ReferralStore {
     /// The longest User-Agent, Referer or path kept in a click row.
     static let maxStoredText = 1024
@@ -35,35 +41,65 @@ extension ReferralStore {
         RETURNING flag
         """
 
-    /// Stores one click, deciding the per-IP hourly limit in the same statement, and commits it.
+    /// Follows a link: looks up the active code named by `text` and stores a click for it, both in
+    /// one write committed together with the clicks other threads store at the same time (group
+    /// commit, `WriteGate.commitTogether`); returns once that write is committed.
     ///
-    /// One INSERT … SELECT in autocommit mode is atomic: the decision and the insert cannot
-    /// interleave with another writer, so exactly `limitPerHour` clicks per IP and hour are counted.
-    /// Counted clicks are numbered per IP (`counted_seq`); a new click is over the limit when the
-    /// counted click `limitPerHour - 1` places before the latest is less than an hour old. Two
-    /// probes of a unique index, whatever the limit (a count would walk up to `limitPerHour` rows).
+    /// One commit serves many clicks, and the lookup reads from the batch connection's warm cache.
+    /// Statements run one after another even in a batch, so each click's limit decision sees the
+    /// clicks before it: exactly `limitPerHour` clicks per IP and hour are counted. Counted clicks
+    /// are numbered per IP (`counted_seq`); a new click is over the limit when the counted click
+    /// `limitPerHour - 1` places before the latest is less than an hour old. Two probes of a unique
+    /// index, whatever the limit (a count would walk up to `limitPerHour` rows).
     ///
     /// - Parameters:
-    ///   - click: the click.
+    ///   - text: the code as the link spelled it (malformed text is not looked up).
     ///   - limitPerHour: counted clicks allowed per IP in the last 3600 s.
+    ///   - click: the click to store for the code found.
+    /// - Returns: the code and the flag stored (nil: counted); nil when no active code has that name.
+    /// - Throws: `SQLiteError`.
+    public func recordClick(
+        forCode text: String,
+        limitPerHour: Int,
+        _ click: @escaping (ReferralCodeRecord) -> NewClick
+    ) throws -> StoredClick? {
+        guard ReferralSyntax.isValidCode(text) else { return nil }
+        return try gate.commitTogether(on: connection) { connection in
+            guard let code = try Self.findCode(text, on: connection), code.active else { return nil }
+            let flag = try Self.insertClick(click(code), limitPerHour: limitPerHour, on: connection)
+            return StoredClick(code: code, flag: flag)
+        }
+    }
+
+    /// Stores one click for a known code (see `recordClick(forCode:limitPerHour:_:)`).
+    ///
     /// - Returns: the flag stored (nil: counted).
     /// - Throws: `SQLiteError`.
     @discardableResult
     public func recordClick(_ click: NewClick, limitPerHour: Int) throws -> ClickFlag? {
-        let statement = try connection.statement(Self.recordClickSQL)
+        try gate.commitTogether(on: connection) { try Self.insertClick(click, limitPerHour: limitPerHour, on: $0) }
+    }
+
+    static func insertClick(
+        _ click: NewClick,
+        limitPerHour: Int,
+        on connection: SQLiteConnection
+    ) throws
+        -> ClickFlag?
+    {
         let values: [SQLiteValue?] = [
             .integer(click.codeID), .text(click.ip), click.userAgent.map { .text(Self.clipped($0)) },
             click.referer.map { .text(Self.clipped($0)) }, .text(Self.clipped(click.path)),
             click.wallet.map(SQLiteValue.text), click.flag.map { .text($0.rawValue) }, .integer(click.createdAt),
             .integer(Int64(limitPerHour)),
         ]
-        // Step to the end rather than stopping at the RETURNING row: the implicit transaction
-        // commits when the statement completes, and a failed commit must surface here.
-        return try gate.run {
-            var stored: ClickFlag?
-            try statement.forEachRow(values) { row in stored = row.text(0).flatMap(ClickFlag.init(rawValue:)) }
-            return stored
+        var stored: ClickFlag?
+        // Step to the end rather than stopping at the RETURNING row: the statement is complete (and
+        // its row written) only then.
+        try connection.statement(recordClickSQL).forEachRow(values) { row in
+            stored = row.text(0).flatMap(ClickFlag.init(rawValue:))
         }
+        return stored
     }
 
     static func clipped(_ text: String) -> String {

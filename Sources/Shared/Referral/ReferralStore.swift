@@ -37,8 +37,12 @@ public final class ReferralStore {
     /// - Parameter code: a well-formed code.
     /// - Throws: `SQLiteError`.
     public func findCode(_ code: String) throws -> ReferralCodeRecord? {
-        try connection.statement("SELECT \(Self.codeColumns) FROM referral_codes WHERE code = ?")
-            .firstRow([.text(code)], Self.codeRecord)
+        try Self.findCode(code, on: connection)
+    }
+
+    static func findCode(_ code: String, on connection: SQLiteConnection) throws -> ReferralCodeRecord? {
+        try connection.statement("SELECT \(codeColumns) FROM referral_codes WHERE code = ?")
+            .firstRow([.text(code)], codeRecord)
     }
 
     /// The code named by untrusted text, when that text is a well-formed code and the code is
