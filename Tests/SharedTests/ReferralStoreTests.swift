@@ -103,16 +103,15 @@ struct ReferralStoreTests {
     }
 
     @Test func upgradingNumbersTheCountedClicksOfEachIP() throws {
-        let connection = try SQLiteConnection(path: directory.file("old.sqlite"))
-        for step in Schema.steps.prefix(8) { try connection.execute(step) }
-        try connection.execute("PRAGMA user_version = 8")
-        try connection.execute(
-            """
-            INSERT INTO referral_codes (code, wallet, created_at) VALUES ('OLD1', 'w', 1);
-            INSERT INTO clicks (code_id, ip, path, flag, created_at) VALUES
-                (1, 'a', '/r/OLD1', NULL, 1), (1, 'b', '/r/OLD1', NULL, 2), (1, 'a', '/r/OLD1', 'bot', 3),
-                (1, 'a', '/r/OLD1', NULL, 4);
-            """
+        let connection = try directory.database(
+            atVersion: 8,
+            rows:
+                """
+                INSERT INTO referral_codes (code, wallet, created_at) VALUES ('OLD1', 'w', 1);
+                INSERT INTO clicks (code_id, ip, path, flag, created_at) VALUES
+                    (1, 'a', '/r/OLD1', NULL, 1), (1, 'b', '/r/OLD1', NULL, 2), (1, 'a', '/r/OLD1', 'bot', 3),
+                    (1, 'a', '/r/OLD1', NULL, 4);
+                """
         )
         try SchemaMigrator.migrate(connection)
         let rows = try connection.statement("SELECT ip, counted_seq FROM clicks ORDER BY id").rows {

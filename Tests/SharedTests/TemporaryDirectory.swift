@@ -1,5 +1,7 @@
 @preconcurrency import Glibc
 
+@testable import Shared
+
 /// A fresh directory under /tmp for one test, removed with everything in it when released.
 final class TemporaryDirectory {
     let path: String
@@ -13,6 +15,15 @@ final class TemporaryDirectory {
 
     /// A path inside the directory.
     func file(_ name: String) -> String { path + "/" + name }
+
+    /// A database as an older binary left it: the first `version` schema steps, then `rows` (SQL).
+    func database(atVersion version: Int, rows: String) throws -> SQLiteConnection {
+        let connection = try SQLiteConnection(path: file("old.sqlite"))
+        for step in Schema.steps.prefix(version) { try connection.execute(step) }
+        try connection.execute("PRAGMA user_version = \(version)")
+        try connection.execute(rows)
+        return connection
+    }
 
     deinit {
         if let directory = opendir(path) {

@@ -44,6 +44,10 @@ def test_counters_move_with_traffic_and_label_by_route_pattern(stack):
                  route="/api/referral/conversion", status="404") == 1
     assert moved("referral_clicks", "referral_clicks_total", result="counted") == 3
     assert moved("referral_clicks", "referral_clicks_total", result="bot") == 1
+    # Every link followed is a write of a group commit; a commit holds one or more.
+    writes = moved("referral_sqlite_group_commit_writes", "referral_sqlite_group_commit_writes_total")
+    assert writes >= 4
+    assert 1 <= moved("referral_sqlite_group_commits", "referral_sqlite_group_commits_total") <= writes
     assert moved("referral_conversions", "referral_conversions_total", result="recorded") == 1
     assert moved("referral_conversions", "referral_conversions_total", result="invalid-code") == 1
     assert moved("referral_rewards", "referral_rewards_total", status="pending") == 1

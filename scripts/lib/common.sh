@@ -7,7 +7,7 @@ RUNTIME_PACKAGES=(pkg-config libfcgi-dev libsodium-dev libcurl4-openssl-dev libs
 # systemd-analyze to check the units.
 TEST_PACKAGES=(python3 python3-venv librsvg2-bin systemd)
 # What the benchmark needs on top.
-BENCH_PACKAGES=(wrk)
+BENCH_PACKAGES=(wrk python3 python3-venv)
 
 # A demo wallet, vault and foundation address (base58 of SHA-256 of "demo-wallet" etc.; nobody
 # holds their keys).

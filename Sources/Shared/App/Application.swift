@@ -97,7 +97,7 @@ public final class Application: Sendable {
         return Response(
             status: 200,
             headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8"), ("Cache-Control", "no-store")],
-            body: metrics.exposition()
+            body: metrics.exposition(gate: gate)
         )
     }
 

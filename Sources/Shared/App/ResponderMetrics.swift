@@ -16,9 +16,11 @@ public final class ResponderMetrics: Sendable {
     private let clicks = Mutex<[String: CoreMetrics.Counter]>([:])
     private let conversions = Mutex<[String: CoreMetrics.Counter]>([:])
     private let rewards = Mutex<[String: CoreMetrics.Counter]>([:])
-    private let busyRetries: CoreMetrics.Counter
-    /// The busy-retry count already added to `busyRetries`.
-    private let busyRetriesExported = Mutex<Int>(0)
+    /// Totals kept by the database layer, added to their counters at each exposition: SQLite busy
+    /// retries, group commits and the writes they held (their ratio is the mean batch).
+    private let busyRetries: ExportedTotal
+    private let groupCommits: ExportedTotal
+    private let groupCommitWrites: ExportedTotal
 
     /// Seconds of the request-duration buckets: the responder answers in tenths of a millisecond.
     static let durationBuckets: [Duration] = [
@@ -32,7 +34,13 @@ public final class ResponderMetrics: Sendable {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = Self.durationBuckets
         self.factory = factory
-        busyRetries = CoreMetrics.Counter(label: "referral_sqlite_busy_retries_total", factory: factory)
+        busyRetries = ExportedTotal(CoreMetrics.Counter(label: "referral_sqlite_busy_retries_total", factory: factory))
+        groupCommits = ExportedTotal(
+            CoreMetrics.Counter(label: "referral_sqlite_group_commits_total", factory: factory)
+        )
+        groupCommitWrites = ExportedTotal(
+            CoreMetrics.Counter(label: "referral_sqlite_group_commit_writes_total", factory: factory)
+        )
     }
 
     /// Counts one answered request by route pattern and status, and its duration by route.
@@ -74,12 +82,12 @@ public final class ResponderMetrics: Sendable {
     }
 
     /// The Prometheus text exposition of every metric.
-    public func exposition() -> [UInt8] {
-        let retries = SQLiteConnection.busyRetries.load(ordering: .relaxed)
-        busyRetriesExported.withLock { exported in
-            if retries > exported { busyRetries.increment(by: retries - exported) }
-            exported = max(exported, retries)
-        }
+    ///
+    /// - Parameter gate: the process's write gate, for its group-commit totals.
+    public func exposition(gate: WriteGate) -> [UInt8] {
+        busyRetries.update(to: SQLiteConnection.busyRetries.load(ordering: .relaxed))
+        groupCommits.update(to: gate.group.commits.load(ordering: .relaxed))
+        groupCommitWrites.update(to: gate.group.writes.load(ordering: .relaxed))
         return registry.emitToBuffer()
     }
 
@@ -94,6 +102,21 @@ public final class ResponderMetrics: Sendable {
             let made = CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory)
             cache[key] = made
             return made
+        }
+    }
+}
+
+/// A counter that follows a total kept elsewhere: each update adds what the total gained since.
+final class ExportedTotal: Sendable {
+    let counter: CoreMetrics.Counter
+    private let exported = Mutex<Int>(0)
+
+    init(_ counter: CoreMetrics.Counter) { self.counter = counter }
+
+    func update(to total: Int) {
+        exported.withLock { exported in
+            if total > exported { counter.increment(by: total - exported) }
+            exported = max(exported, total)
         }
     }
 }

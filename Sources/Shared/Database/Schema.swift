@@ -270,5 +270,36 @@ enum Schema {
         DROP INDEX counted_clicks_by_ip_time;
         CREATE UNIQUE INDEX counted_clicks_by_ip_seq ON clicks (ip, counted_seq) WHERE flag IS NULL;
         """,
+        // 10: click rollups, so a code's stats read one row per day instead of every click (a code
+        // with 1 M clicks). A counted click adds its visitor-hour (code, clock hour, IP) if new and
+        // counts itself, and a new visitor-hour, on its UTC day; a trigger, so every way a click is
+        // stored keeps them (clicks are never updated or deleted). Unique visitors are distinct
+        // (IP, hour) pairs, and an hour lies within one day: the days' sums are exact.
+        """
+        CREATE TABLE click_visitor_hours (
+            code_id INTEGER NOT NULL,
+            hour    INTEGER NOT NULL,
+            ip      TEXT    NOT NULL,
+            PRIMARY KEY (code_id, hour, ip)
+        ) WITHOUT ROWID;
+        CREATE TABLE click_days (
+            code_id         INTEGER NOT NULL,
+            day             INTEGER NOT NULL,
+            clicks          INTEGER NOT NULL,
+            unique_visitors INTEGER NOT NULL,
+            PRIMARY KEY (code_id, day)
+        ) WITHOUT ROWID;
+        INSERT INTO click_visitor_hours
+            SELECT DISTINCT code_id, created_at / 3600, ip FROM clicks WHERE flag IS NULL;
+        INSERT INTO click_days
+            SELECT code_id, created_at / 86400, count(*), count(DISTINCT ip || '|' || (created_at / 3600))
+            FROM clicks WHERE flag IS NULL GROUP BY 1, 2;
+        -- Within a trigger, changes() is what its last statement changed: 1 for a new visitor-hour.
+        CREATE TRIGGER clicks_roll_up AFTER INSERT ON clicks WHEN NEW.flag IS NULL BEGIN
+            INSERT OR IGNORE INTO click_visitor_hours VALUES (NEW.code_id, NEW.created_at / 3600, NEW.ip);
+            INSERT INTO click_days VALUES (NEW.code_id, NEW.created_at / 86400, 1, changes())
+                ON CONFLICT DO UPDATE SET clicks = clicks + 1, unique_visitors = unique_visitors + excluded.unique_visitors;
+        END;
+        """,
     ]
 }

@@ -47,12 +47,10 @@ extension ReferralStore {
     public func stats(codeID: Int64, now: Int64, withDaily: Bool) throws -> CodeStats {
         try connection.readTransaction {
             let code = SQLiteValue.integer(codeID)
+            // From the daily rollups (schema step 10): a row per day, whatever the clicks.
             let (clicks, visitors) =
                 try connection.statement(
-                    """
-                    SELECT count(*), count(DISTINCT ip || '|' || (created_at / 3600))
-                    FROM clicks WHERE code_id = ? AND flag IS NULL
-                    """
+                    "SELECT coalesce(sum(clicks), 0), coalesce(sum(unique_visitors), 0) FROM click_days WHERE code_id = ?"
                 ).firstRow([code]) { ($0.int(0), $0.int(1)) } ?? (0, 0)
             let conversions =
                 try connection.statement("SELECT count(*) FROM conversions WHERE code_id = ?").firstRow([code]) {
@@ -98,11 +96,8 @@ extension ReferralStore {
         }
         let values: [SQLiteValue?] = [.integer(codeID), .integer(first * 86_400)]
         try connection.statement(
-            """
-            SELECT created_at / 86400, count(*), count(DISTINCT ip || '|' || (created_at / 3600))
-            FROM clicks WHERE code_id = ? AND flag IS NULL AND created_at >= ? GROUP BY 1
-            """
-        ).forEachRow(values) { row in
+            "SELECT day, clicks, unique_visitors FROM click_days WHERE code_id = ? AND day >= ?"
+        ).forEachRow([.integer(codeID), .integer(first)]) { row in
             let index = Int(row.int64(0) - first)
             guard days.indices.contains(index) else { return }
             days[index].clicks = row.int(1)
