@@ -93,32 +93,34 @@ public final class FastCGIRequest {
                 )
             }
             guard let equals = strchr(entry, Int32(UInt8(ascii: "="))) else { continue }
-            let nameLength = entry.distance(to: equals)
-            let name = String(decoding: UnsafeRawBufferPointer(start: entry, count: nameLength), as: UTF8.self)
-            let value = String(cString: equals + 1)
-            switch name {
-            case "REQUEST_METHOD": method = value
-            case "REQUEST_URI": uri = value
-            // Canonical, so that per-IP limits and fraud rules compare addresses, not spellings.
-            case "REMOTE_ADDR": remote = IPAddress.canonical(value) ?? value
-            // nginx sends `$content_type` even when there is none: empty means absent.
-            case "CONTENT_TYPE": contentType = value
-            case "CONTENT_LENGTH": contentLength = value.isEmpty ? 0 : Int(value) ?? -1
-            default:
-                if name.hasPrefix("HTTP_") {
-                    guard headers.count < Self.maxHeaders else { return .failure(.parametersTooLarge) }
-                    let header = Self.headerName(fromParam: name)
-                    guard headers.updateValue(value, forKey: header) == nil || !Self.singleHeaders.contains(header)
-                    else {
-                        return .failure(
-                            HTTPError(
-                                status: 400,
-                                code: "duplicate-header",
-                                message: "\(header) is sent more than once."
-                            )
-                        )
-                    }
+            let nameBytes = UnsafeRawBufferPointer(start: entry, count: entry.distance(to: equals))
+            // Headers first, named from the bytes: most parameters are HTTP_*, and only the
+            // parameters used below become strings.
+            guard !Self.isHeaderParam(nameBytes) else {
+                guard headers.count < Self.maxHeaders else { return .failure(.parametersTooLarge) }
+                let header = Self.headerName(fromParam: nameBytes)
+                let value = String(cString: equals + 1)
+                guard headers.updateValue(value, forKey: header) == nil || !Self.singleHeaders.contains(header) else {
+                    return .failure(
+                        HTTPError(status: 400, code: "duplicate-header", message: "\(header) is sent more than once.")
+                    )
                 }
+                continue
+            }
+            let value = { String(cString: equals + 1) }
+            switch String(decoding: nameBytes, as: UTF8.self) {
+            case "REQUEST_METHOD": method = value()
+            case "REQUEST_URI": uri = value()
+            // Canonical, so that per-IP limits and fraud rules compare addresses, not spellings.
+            case "REMOTE_ADDR":
+                let address = value()
+                remote = IPAddress.canonical(address) ?? address
+            // nginx sends `$content_type` even when there is none: empty means absent.
+            case "CONTENT_TYPE": contentType = value()
+            case "CONTENT_LENGTH":
+                let text = value()
+                contentLength = text.isEmpty ? 0 : Int(text) ?? -1
+            default: break
             }
         }
         // CONTENT_TYPE is nginx's `$content_type` (the first Content-Type); it is empty when there is
@@ -239,8 +241,25 @@ public final class FastCGIRequest {
         return filled == count ? body : nil
     }
 
-    /// `HTTP_USER_AGENT` → `user-agent`.
-    static func headerName(fromParam name: String) -> String {
-        String(name.dropFirst(5).lowercased().map { $0 == "_" ? "-" : $0 })
+    static let headerPrefix = Array("HTTP_".utf8)
+
+    /// True for a parameter that carries a request header (`HTTP_…`).
+    static func isHeaderParam(_ name: UnsafeRawBufferPointer) -> Bool {
+        name.count > headerPrefix.count && name.starts(with: headerPrefix)
+    }
+
+    /// `HTTP_USER_AGENT` → `user-agent`, byte by byte (nginx upper-cases names and turns `-` into `_`).
+    static func headerName(fromParam name: UnsafeRawBufferPointer) -> String {
+        let bytes = UnsafeRawBufferPointer(rebasing: name.dropFirst(5))
+        return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            for (index, byte) in bytes.enumerated() {
+                switch byte {
+                case UInt8(ascii: "_"): buffer[index] = UInt8(ascii: "-")
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): buffer[index] = byte + 32
+                default: buffer[index] = byte
+                }
+            }
+            return bytes.count
+        }
     }
 }

@@ -54,13 +54,29 @@ public struct Response: Sendable {
             return HTTPError(status: 500, code: "internal-error", message: "unsafe response header")
                 .response.cgiHead(includeBody: includeBody)
         }
-        var text = "Status: \(status) \(Self.reason(for: status))\r\n"
+        // Bytes appended in place: the head is built for every response.
+        var head: [UInt8] = []
+        head.reserveCapacity(256 + headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 })
+        head.append(contentsOf: "Status: ".utf8)
+        head.append(contentsOf: String(status).utf8)
+        head.append(UInt8(ascii: " "))
+        head.append(contentsOf: Self.reason(for: status).utf8)
+        head.append(contentsOf: Self.lineEnd)
         for (name, value) in headers {
-            text += name + ": " + value + "\r\n"
+            head.append(contentsOf: name.utf8)
+            head.append(contentsOf: Self.separator)
+            head.append(contentsOf: value.utf8)
+            head.append(contentsOf: Self.lineEnd)
         }
-        text += "Content-Length: \(body.count)\r\n\r\n"
-        return Array(text.utf8)
+        head.append(contentsOf: "Content-Length: ".utf8)
+        head.append(contentsOf: String(body.count).utf8)
+        head.append(contentsOf: Self.lineEnd)
+        head.append(contentsOf: Self.lineEnd)
+        return head
     }
+
+    static let lineEnd: [UInt8] = [0x0D, 0x0A]
+    static let separator: [UInt8] = [UInt8(ascii: ":"), UInt8(ascii: " ")]
 
     /// True when `text` holds no control character (CR, LF, NUL, …) and no byte above ASCII.
     static func isSafe(_ text: String) -> Bool {
