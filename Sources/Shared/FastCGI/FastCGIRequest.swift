@@ -172,7 +172,7 @@ public final class FastCGIRequest {
         // A request not read to its end (refused early, a body past its length) leaves bytes
         // that would be taken for the start of the next request: such a connection is closed.
         if peerKeepsConnection && inputEnded { return fd }
-        Self.close(fd)
+        Self.close(fd, inputPending: !inputEnded)
         return nil
     }
 
@@ -197,10 +197,15 @@ public final class FastCGIRequest {
     /// Closes a connection whose response is written. Unread input (a body not read, a 413) is
     /// drained briefly first: closing over unread data makes TCP reset the connection, and a reset
     /// can make the peer drop the response it has not read yet.
-    static func close(_ fd: Int32) {
+    ///
+    /// - Parameters:
+    ///   - fd: the connection.
+    ///   - inputPending: the request's input is known not to have ended (a body refused unread):
+    ///     drain even when nothing is readable this instant, since the peer may still be sending.
+    static func close(_ fd: Int32, inputPending: Bool = false) {
         guard fd >= 0 else { return }
         var scratch = [UInt8](repeating: 0, count: 4_096)
-        if recv(fd, &scratch, scratch.count, Int32(MSG_DONTWAIT)) > 0 {
+        if inputPending || recv(fd, &scratch, scratch.count, Int32(MSG_DONTWAIT)) > 0 {
             shutdown(fd, Int32(SHUT_WR))
             var polled = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             var drained = 0

@@ -1,3 +1,5 @@
+import CSQLite
+
 /// A click about to be stored.
 public struct NewClick: Sendable {
     public var codeID: Int64
@@ -22,23 +24,27 @@ extension ReferralStore {
     /// The longest User-Agent, Referer or path kept in a click row.
     static let maxStoredText = 1024
 
-    /// The click INSERT (`?1`…`?9`: code, ip, user agent, referer, path, wallet, request flag,
-    /// time, limit); kept here so a test can read its query plan.
-    static let recordClickSQL = """
-        WITH latest (seq) AS (
-            SELECT coalesce(max(counted_seq), 0) FROM clicks WHERE ip = ?2 AND flag IS NULL
-        ), decided (flag) AS MATERIALIZED (
-            SELECT coalesce(?7, CASE
-                WHEN ?9 = 0 THEN 'rate-limited'
-                WHEN EXISTS (SELECT 1 FROM clicks WHERE ip = ?2 AND flag IS NULL
-                    AND counted_seq = latest.seq - ?9 + 1 AND created_at > ?8 - 3600) THEN 'rate-limited'
-            END) FROM latest
-        )
+    /// The per-IP limit decision (`?1` ip, `?2` the flag the request earned itself, `?3` time, `?4`
+    /// limit): the IP's latest counted-click number, and the flag the new click gets (NULL:
+    /// counted). Kept here so a test can read its query plan.
+    ///
+    /// It runs inside the batch's write transaction, just before the INSERT, so no other writer
+    /// comes between decision and row. A query of its own, not an `INSERT … SELECT … RETURNING`:
+    /// that form made SQLite build four temporary tables per click (the CTEs, the rows read from
+    /// the table being written, the RETURNING rows), each a B-tree with a zeroed page and its own
+    /// transaction: a fifth of a click's instructions.
+    static let clickDecisionSQL = """
+        SELECT latest.seq, coalesce(?2, CASE
+            WHEN ?4 = 0 THEN 'rate-limited'
+            WHEN EXISTS (SELECT 1 FROM clicks WHERE ip = ?1 AND flag IS NULL
+                AND counted_seq = latest.seq - ?4 + 1 AND created_at > ?3 - 3600) THEN 'rate-limited'
+        END)
+        FROM (SELECT coalesce(max(counted_seq), 0) AS seq FROM clicks WHERE ip = ?1 AND flag IS NULL) AS latest
+        """
+
+    static let insertClickSQL = """
         INSERT INTO clicks (code_id, ip, user_agent, referer, path, wallet, flag, counted_seq, created_at)
-        SELECT ?1, ?2, ?3, ?4, ?5, ?6, decided.flag,
-            CASE WHEN decided.flag IS NULL THEN latest.seq + 1 END, ?8
-        FROM latest, decided
-        RETURNING flag
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     /// Follows a link: looks up the active code named by `text` and stores a click for it, both in
@@ -80,6 +86,7 @@ extension ReferralStore {
         try gate.commitTogether(on: connection) { try Self.insertClick(click, limitPerHour: limitPerHour, on: $0) }
     }
 
+    /// Decides the click's flag and stores it; must run inside a write transaction (the batch's).
     static func insertClick(
         _ click: NewClick,
         limitPerHour: Int,
@@ -87,19 +94,25 @@ extension ReferralStore {
     ) throws
         -> ClickFlag?
     {
-        let values: [SQLiteValue?] = [
-            .integer(click.codeID), .text(click.ip), click.userAgent.map { .text(Self.clipped($0)) },
-            click.referer.map { .text(Self.clipped($0)) }, .text(Self.clipped(click.path)),
-            click.wallet.map(SQLiteValue.text), click.flag.map { .text($0.rawValue) }, .integer(click.createdAt),
+        let decision: [SQLiteValue?] = [
+            .text(click.ip), click.flag.map { .text($0.rawValue) }, .integer(click.createdAt),
             .integer(Int64(limitPerHour)),
         ]
-        var stored: ClickFlag?
-        // Step to the end rather than stopping at the RETURNING row: the statement is complete (and
-        // its row written) only then.
-        try connection.statement(recordClickSQL).forEachRow(values) { row in
-            stored = row.text(0).flatMap(ClickFlag.init(rawValue:))
-        }
-        return stored
+        guard
+            let (latest, flag) = try connection.statement(clickDecisionSQL).firstRow(
+                decision,
+                { row in
+                    (row.int64(0), row.text(1).flatMap(ClickFlag.init(rawValue:)))
+                }
+            )
+        else { throw SQLiteError(code: SQLITE_MISUSE, message: "the click decision returned no row") }
+        try connection.statement(insertClickSQL).execute([
+            .integer(click.codeID), .text(click.ip), click.userAgent.map { .text(Self.clipped($0)) },
+            click.referer.map { .text(Self.clipped($0)) }, .text(Self.clipped(click.path)),
+            click.wallet.map(SQLiteValue.text), flag.map { .text($0.rawValue) },
+            flag == nil ? .integer(latest + 1) : nil, .integer(click.createdAt),
+        ])
+        return flag
     }
 
     static func clipped(_ text: String) -> String {
