@@ -307,5 +307,18 @@ enum Schema {
         """
         DROP INDEX clicks_by_code_time;
         """,
+        // 12: the clicks' flag CHECK as comparisons instead of an IN list: SQLite 3.40 looks an IN
+        // list up in a temporary index, built on every INSERT (a B-tree with a zeroed page and a
+        // transaction of its own). Same rule, no change on disk, so the table's SQL is edited in
+        // place as SQLite documents for such changes (lang_altertable.html, "otheralter") rather than
+        // rebuilding a table of millions of rows.
+        """
+        PRAGMA writable_schema = ON;
+        UPDATE sqlite_schema SET sql = replace(sql,
+            'CHECK (flag IN (''head'', ''bot'', ''subresource'', ''rate-limited''))',
+            'CHECK (flag = ''head'' OR flag = ''bot'' OR flag = ''subresource'' OR flag = ''rate-limited'')')
+        WHERE type = 'table' AND name = 'clicks';
+        PRAGMA writable_schema = RESET;
+        """,
     ]
 }
