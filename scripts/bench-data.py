@@ -49,7 +49,7 @@ def seed(db: str, clicks: int, code: str, code_clicks: int) -> None:
     code_id = connection.execute("SELECT id FROM referral_codes WHERE code = ?", (code,)).fetchone()[0]
     connection.execute("PRAGMA synchronous=OFF")
     now = int(time.time())
-    wallet = wallet_of_bench_key()
+    wallet = bench_keypair().wallet
     with connection:
         connection.executemany(
             "INSERT OR IGNORE INTO referral_codes (code, wallet, reward_type, reward_value, created_at)"
@@ -69,10 +69,6 @@ def seed(db: str, clicks: int, code: str, code_clicks: int) -> None:
     # Leave no WAL behind: the responder would otherwise start by copying gigabytes of it.
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()
-
-
-def wallet_of_bench_key() -> str:
-    return bench_keypair().wallet
 
 
 def bench_keypair():

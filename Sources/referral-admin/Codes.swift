@@ -63,19 +63,16 @@ struct Codes: ParsableCommand {
         @Flag(name: .long, help: "Print JSON for scripts.") var json = false
 
         func run() throws {
-            let codes = try openStore().allCodes()
-            if json {
-                print(try JSONOutput.text(codes.map(CodeListing.init)))
-                return
+            try printListing(
+                try openStore().allCodes().map(CodeListing.init),
+                json: json,
+                columns: ["code", "wallet", "rewardType", "rewardValue", "vault", "active"]
+            ) { code in
+                [
+                    code.code, code.wallet, code.rewardType, code.rewardValue, code.vaultAddress ?? "-",
+                    code.active ? "yes" : "no",
+                ]
             }
-            var table = TextTable(["code", "wallet", "rewardType", "rewardValue", "vault", "active"])
-            for record in codes {
-                table.add([
-                    record.code, record.wallet, record.rewardType.rawValue, String(record.rewardValue),
-                    record.vaultAddress ?? "-", record.active ? "yes" : "no",
-                ])
-            }
-            print(table.text)
         }
     }
 

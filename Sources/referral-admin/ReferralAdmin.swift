@@ -42,3 +42,14 @@ func badData(_ message: String) -> ExitCode {
 struct StandardError: TextOutputStream {
     mutating func write(_ text: String) { fputs(text, stderr) }
 }
+
+/// Prints a listing: JSON for scripts, or a table with `columns` whose cells `cells` gives per row.
+func printListing<Row: Encodable>(_ rows: [Row], json: Bool, columns: [String], cells: (Row) -> [String]) throws {
+    if json {
+        print(try JSONOutput.text(rows))
+        return
+    }
+    var table = TextTable(columns)
+    for row in rows { table.add(cells(row)) }
+    print(table.text)
+}

@@ -62,20 +62,17 @@ struct Webhooks: ParsableCommand {
         @Flag(name: .long, help: "Print JSON for scripts.") var json = false
 
         func run() throws {
-            let endpoints = try openStore().webhookEndpoints(now: Int64(time(nil)))
-            if json {
-                print(try JSONOutput.text(endpoints))
-                return
-            }
-            var table = TextTable(["id", "url", "events", "enabled", "pending", "delivered", "failed", "oldestPending"])
-            for endpoint in endpoints {
-                table.add([
+            try printListing(
+                try openStore().webhookEndpoints(now: Int64(time(nil))),
+                json: json,
+                columns: ["id", "url", "events", "enabled", "pending", "delivered", "failed", "oldestPending"]
+            ) { endpoint in
+                [
                     String(endpoint.id), endpoint.url, endpoint.events.joined(separator: ","),
                     endpoint.enabled ? "yes" : "no (\(endpoint.disabledReason ?? ""))", String(endpoint.pending),
                     String(endpoint.delivered), String(endpoint.failed), "\(endpoint.oldestPendingSeconds)s",
-                ])
+                ]
             }
-            print(table.text)
         }
     }
 
@@ -99,20 +96,17 @@ struct Webhooks: ParsableCommand {
         @Flag(name: .long, help: "Print JSON for scripts.") var json = false
 
         func run() throws {
-            let deliveries = try openStore().webhookDeliveries(endpoint: endpoint, failedOnly: failed, limit: limit)
-            if json {
-                print(try JSONOutput.text(deliveries))
-                return
-            }
-            var table = TextTable(["id", "event", "type", "endpoint", "state", "attempts", "next", "last"])
-            for delivery in deliveries {
-                table.add([
+            try printListing(
+                try openStore().webhookDeliveries(endpoint: endpoint, failedOnly: failed, limit: limit),
+                json: json,
+                columns: ["id", "event", "type", "endpoint", "state", "attempts", "next", "last"]
+            ) { delivery in
+                [
                     String(delivery.id), delivery.eventId, delivery.type, String(delivery.endpointId), delivery.state,
                     String(delivery.attempts), delivery.nextAttemptAt,
                     delivery.lastError ?? delivery.lastStatus.map { "HTTP \($0)" } ?? "",
-                ])
+                ]
             }
-            print(table.text)
         }
     }
 
