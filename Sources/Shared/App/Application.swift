@@ -31,7 +31,50 @@ public final class Application: Sendable {
     /// - Throws: `SQLiteError` when the database cannot be opened.
     public func makeHandler() throws -> RequestHandler {
         let store = try ReferralStore(path: config.databasePath, gate: gate)
-        return { request in self.respond(to: request, store: store) }
+        return { requests, answer in self.respond(to: requests, store: store, answer: answer) }
+    }
+
+    /// Answers requests taken together: the referral links among them first, their clicks stored
+    /// in one commit, then every other request alone, in order.
+    ///
+    /// - Parameters:
+    ///   - requests: the requests.
+    ///   - store: the calling thread's store.
+    ///   - answer: called once per request with its index and response.
+    public func respond(to requests: [Request], store: ReferralStore, answer: (Int, Response) -> Void) {
+        let started = metrics == nil ? 0 : Self.monotonicNanoseconds()
+        let links = requests.indices.compactMap { index in followedLink(requests[index]).map { (index, $0) } }
+        if !links.isEmpty {
+            let outcomes = follow(links.map { ($0.1, requests[$0.0]) }, store: store)
+            for ((index, link), outcome) in zip(links, outcomes) {
+                let response: Response
+                switch outcome {
+                case .success(let redirect): response = redirect
+                case .failure(let error): response = errorResponse(error, request: requests[index])
+                }
+                metrics?.request(
+                    route: link.routeLabel,
+                    status: response.status,
+                    nanoseconds: Self.monotonicNanoseconds() - started
+                )
+                answer(index, response)
+            }
+        }
+        guard links.count < requests.count else { return }
+        var isLink = [Bool](repeating: false, count: requests.count)
+        for (index, _) in links { isLink[index] = true }
+        for index in requests.indices where !isLink[index] {
+            answer(index, respond(to: requests[index], store: store))
+        }
+    }
+
+    /// The link a request follows when it is one that `route` would follow: GET or HEAD, on a path
+    /// no other route takes.
+    func followedLink(_ request: Request) -> ReferralLink? {
+        guard request.method == "GET" || request.method == "HEAD", request.path != "/healthz",
+            request.path != "/metrics", !request.path.hasPrefix("/api/")
+        else { return nil }
+        return ReferralLink.parse(path: request.path, query: request.query)
     }
 
     /// Answers one request; never throws: a client mistake becomes its 4xx, anything else a 500.
@@ -55,16 +98,24 @@ public final class Application: Sendable {
     func answer(_ request: Request, store: ReferralStore, route: inout String) -> Response {
         do {
             return try self.route(request, store: store, label: &route)
-        } catch let error as HTTPError {
+        } catch {
+            return errorResponse(error, request: request)
+        }
+    }
+
+    /// The response for a request that failed: a client mistake's 4xx, 503 when the database
+    /// cannot take writes now, or a 500 (the detail is logged, not shown).
+    func errorResponse(_ error: any Error, request: Request) -> Response {
+        switch error {
+        case let error as HTTPError:
             return error.response
-        } catch let error as SQLiteError where error.isStorageUnavailable {
+        case let error as SQLiteError where error.isStorageUnavailable:
             // Nothing was stored (the transaction rolled back): say so, and that it is worth retrying.
             logger.error("\(request.method) \(request.path): storage unavailable: \(error)")
             return HTTPError.storageUnavailable.response
-        } catch {
+        default:
             logger.error("\(request.method) \(request.path) failed: \(error)")
-            return HTTPError(status: 500, code: "internal-error", message: "The request could not be completed.")
-                .response
+            return HTTPError.internalFailure.response
         }
     }
 

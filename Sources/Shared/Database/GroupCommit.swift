@@ -32,8 +32,13 @@ final class GroupCommit: @unchecked Sendable {
     /// One write waiting for its commit.
     final class Ticket {
         let work: (SQLiteConnection) throws -> Void
+        /// The writes `work` holds (several clicks handed in together count as several).
+        let writes: Int
         var outcome: Result<Void, any Error>?
-        init(_ work: @escaping (SQLiteConnection) throws -> Void) { self.work = work }
+        init(writes: Int, _ work: @escaping (SQLiteConnection) throws -> Void) {
+            self.writes = writes
+            self.work = work
+        }
     }
 
     /// The most writes in one transaction: bounds how long the lock is held in one go.
@@ -55,18 +60,20 @@ final class GroupCommit: @unchecked Sendable {
     ///   - connection: the calling thread's connection: the batches' connection opens on its file,
     ///     in its mode (and the batch runs on this one if that fails).
     ///   - gate: the process's write gate, held by the leader for the whole batch.
-    ///   - work: one write; it may run on another thread's connection (never at the same time as
+    ///   - writes: how many writes `work` holds, for the `writes` total.
+    ///   - work: one write (or several handed in together); it may run on another thread's connection (never at the same time as
     ///     that thread uses it: that thread is waiting here).
     /// - Throws: what `work` throws, or `SQLiteError` when the batch could not commit.
     func run<T>(
         on connection: SQLiteConnection,
         gate: WriteGate,
+        writes: Int = 1,
         _ work: @escaping (SQLiteConnection) throws -> T
     )
         throws -> T
     {
         var result: T?
-        let ticket = Ticket { result = try work($0) }
+        let ticket = Ticket(writes: writes) { result = try work($0) }
         lock.lock()
         waiting.append(ticket)
         while ticket.outcome == nil {
@@ -83,7 +90,7 @@ final class GroupCommit: @unchecked Sendable {
             }
             let outcomes = Self.commit(batch, on: self.connection ?? connection, gate: gate)
             commits.add(1, ordering: .relaxed)
-            writes.add(batch.count, ordering: .relaxed)
+            self.writes.add(batch.reduce(0) { $0 + $1.writes }, ordering: .relaxed)
             lock.lock()
             for (ticket, outcome) in zip(batch, outcomes) { ticket.outcome = outcome }
             leading = false

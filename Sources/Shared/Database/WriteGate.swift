@@ -24,14 +24,16 @@ public final class WriteGate: Sendable {
     ///
     /// - Parameters:
     ///   - connection: the calling thread's connection.
+    ///   - writes: how many writes `work` holds (for `referral_sqlite_group_commit_writes_total`).
     ///   - work: the write (one statement or a few); it may run on another thread's connection.
     /// - Throws: what `work` throws, or `SQLiteError` when the shared transaction fails.
     public func commitTogether<T>(
         on connection: SQLiteConnection,
+        writes: Int = 1,
         _ work: @escaping (SQLiteConnection) throws -> T
     )
         throws -> T
     {
-        try group.run(on: connection, gate: self, work)
+        try group.run(on: connection, gate: self, writes: writes, work)
     }
 }

@@ -1,7 +1,9 @@
 @preconcurrency import Glibc
 
-/// Connections whose request has fully arrived, waiting for a worker thread: the acceptor pushes,
-/// workers pop (blocking). Closing wakes every worker once the queue is drained.
+/// Connections whose request has fully arrived, waiting for a worker thread: the acceptor pushes
+/// what one wake-up of its epoll set completed, workers take every connection waiting (blocking
+/// while there is none), so requests that arrive together are handled together. Closing wakes
+/// every worker once the queue is drained.
 ///
 /// `@unchecked Sendable`: every stored property is read and written only while `lock` is held.
 final class ConnectionQueue: @unchecked Sendable {
@@ -10,29 +12,32 @@ final class ConnectionQueue: @unchecked Sendable {
     private var head = 0
     private var closed = false
 
-    /// Adds a connection and wakes one worker.
-    func push(_ fd: Int32) {
+    /// Adds connections and wakes one worker.
+    func push(_ fds: [Int32]) {
+        guard !fds.isEmpty else { return }
         lock.lock()
-        items.append(fd)
+        items.append(contentsOf: fds)
         lock.signal()
         lock.unlock()
     }
 
-    /// The next connection, waiting for one; nil once the queue is closed and empty.
-    func pop() -> Int32? {
+    /// The connections waiting, oldest first and at most `limit`, waiting for at least one; empty
+    /// once the queue is closed and drained. A worker that leaves some behind wakes another.
+    func pop(limit: Int) -> [Int32] {
         lock.lock()
         defer { lock.unlock() }
         while head == items.count && !closed {
             lock.wait()
         }
-        guard head < items.count else { return nil }
-        let fd = items[head]
-        head += 1
+        let taken = Array(items[head..<min(items.count, head + max(1, limit))])
+        head += taken.count
         if head == items.count {
             items.removeAll(keepingCapacity: true)
             head = 0
+        } else {
+            lock.signal()
         }
-        return fd
+        return taken
     }
 
     /// No more pushes: workers leave once the queue is empty.

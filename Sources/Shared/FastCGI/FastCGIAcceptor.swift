@@ -8,7 +8,8 @@ import Logging
 ///
 /// A peer that connects and stalls, trickles, or declares absurd lengths therefore costs one
 /// descriptor and no thread: workers only ever read requests that are already in the socket
-/// buffer. At most `maxPending` connections wait at once; past that the oldest is dropped, since a
+/// buffer. The connections completed by one wake-up are queued together, so one worker can take
+/// them as one batch. At most `maxPending` connections wait at once; past that the oldest is dropped, since a
 /// well-behaved nginx sends its request as soon as it connects. Waiting connections are watched
 /// edge-triggered: the bytes stay unread in the socket (libfcgi reads them later), so a
 /// level-triggered wait would wake at once, again and again. Each arrival re-scans what is there,
@@ -35,6 +36,8 @@ final class FastCGIAcceptor {
     /// connection (its socket timeouts already set).
     private var pending: [Int32: (deadline: Double, arrivals: Int, kept: Bool)] = [:]
     private var buffer: [UInt8]
+    /// Connections completed during this wake-up, queued together at its end.
+    private var ready: [Int32] = []
     /// The epoll set, shared with the workers that park kept connections in it.
     let watcher: ConnectionWatcher
 
@@ -96,6 +99,8 @@ final class FastCGIAcceptor {
                     examine(fd, isNew: false, peerDone: hungUp)
                 }
             }
+            queue.push(ready)
+            ready.removeAll(keepingCapacity: true)
             expire()
         }
         for fd in pending.keys { drop(fd) }
@@ -195,12 +200,12 @@ final class FastCGIAcceptor {
     private func handOff(_ fd: Int32) {
         if let waited = pending.removeValue(forKey: fd) {
             watcher.unwatch(fd)
-            if waited.kept { return queue.push(fd) }
+            if waited.kept { return ready.append(fd) }
         }
         var limit = timeval(tv_sec: Self.writeTimeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        queue.push(fd)
+        ready.append(fd)
     }
 
     /// Answers without a worker (the request is never read) and closes.

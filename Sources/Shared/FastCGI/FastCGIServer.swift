@@ -3,15 +3,24 @@ import CFastCGI
 import Logging
 import Synchronization
 
-/// Handles requests on one worker thread; made once per thread, so it may hold thread-confined
-/// resources such as a SQLite connection.
-public typealias RequestHandler = (Request) -> Response
+/// Handles the requests one worker thread took together; made once per thread, so it may hold
+/// thread-confined resources such as a SQLite connection.
+///
+/// It answers each request exactly once, through `answer(index, response)` (the index into
+/// `requests`), in any order and as soon as it can: the worker writes each response when it is
+/// given. Requests taken together can share work, such as one commit for all their writes.
+public typealias RequestHandler = (_ requests: [Request], _ answer: (Int, Response) -> Void) -> Void
 
 /// The responder's threads: one acceptor (`FastCGIAcceptor`) that takes connections and queues
 /// each once its whole request has arrived, and worker threads that read it with libfcgi, handle
 /// it and write the response.
 ///
-/// Each worker thread owns one `FastCGIRequest` and one handler. On SIGTERM or SIGINT the main
+/// A worker takes every request waiting (up to `maxBatch`) and hands them to its handler together:
+/// under load, the requests that arrived while a batch was handled form the next one, so the
+/// per-batch costs (a thread wake-up, a commit) are shared by more requests the busier the
+/// responder is, while a lone request is still handled at once.
+///
+/// Each worker thread owns its `FastCGIRequest`s (one per request of a batch) and one handler. On SIGTERM or SIGINT the main
 /// thread writes to a wake-up pipe: the acceptor stops accepting, closes the idle kept connections,
 /// finishes the connections it has (each completes or times out) and closes the queue; workers
 /// leave once it is empty.
@@ -21,6 +30,9 @@ public typealias RequestHandler = (Request) -> Response
 /// accepted request is answered. `FCGX_ShutdownPending` is not used: libfcgi then fails every read
 /// and write, which would cut the requests in flight.
 public final class FastCGIServer: Sendable {
+    /// The most requests one worker takes at once (nginx keeps 32 connections by default).
+    static let maxBatch = 64
+
     let listener: FastCGIListener
     let threadCount: Int
     /// How long a connection may take to send its whole request.
@@ -144,22 +156,49 @@ public final class FastCGIServer: Sendable {
             stop()
             return
         }
-        let request = FastCGIRequest()
-        while let connection = queue.pop() {
-            switch request.accept(connection: connection) {
-            case .accepted: break
-            case .failed(let code):
-                logger.error("FCGX_Accept_r failed: \(String(cString: strerror(code)))")
-                continue
+        var slots: [FastCGIRequest] = []
+        var requests: [Request] = []
+        var readers: [FastCGIRequest] = []
+        while true {
+            let connections = queue.pop(limit: Self.maxBatch)
+            if connections.isEmpty { return }
+            while slots.count < connections.count { slots.append(FastCGIRequest()) }
+            requests.removeAll(keepingCapacity: true)
+            readers.removeAll(keepingCapacity: true)
+            for (connection, slot) in zip(connections, slots) {
+                switch slot.accept(connection: connection) {
+                case .accepted: break
+                case .failed(let code):
+                    logger.error("FCGX_Accept_r failed: \(String(cString: strerror(code)))")
+                    continue
+                }
+                switch slot.read() {
+                case .success(let parsed):
+                    requests.append(parsed)
+                    readers.append(slot)
+                case .failure(let error):
+                    finish(slot, with: error.response, headOnly: false)
+                }
             }
-            let kept: Int32?
-            switch request.read() {
-            case .success(let parsed):
-                kept = request.finish(with: handler(parsed), headOnly: parsed.method == "HEAD")
-            case .failure(let error):
-                kept = request.finish(with: error.response, headOnly: false)
+            guard !requests.isEmpty else { continue }
+            var answered = [Bool](repeating: false, count: requests.count)
+            handler(requests) { index, response in
+                guard requests.indices.contains(index), !answered[index] else { return }
+                answered[index] = true
+                finish(readers[index], with: response, headOnly: requests[index].method == "HEAD")
             }
-            if let kept, !watcher.park(kept) { FastCGIRequest.close(kept) }
+            // A handler that skipped a request must not leave its connection open and unanswered.
+            for index in answered.indices where !answered[index] {
+                logger.error("no response for \(requests[index].method) \(requests[index].path)")
+                finish(readers[index], with: HTTPError.internalFailure.response, headOnly: false)
+            }
+        }
+    }
+
+    /// Writes a response and parks its connection if nginx keeps it, or closes it.
+    private func finish(_ slot: FastCGIRequest, with response: Response, headOnly: Bool) {
+        if let kept = slot.finish(with: response, headOnly: headOnly), !watcher.park(kept) {
+            FastCGIRequest.close(kept)
         }
     }
 }

@@ -60,6 +60,13 @@ public struct HTTPError: Error, Sendable, Equatable {
         headers: ["Retry-After": "5"]
     )
 
+    /// 500 for a failure the client can do nothing about (its detail goes to the log, not to them).
+    public static let internalFailure = HTTPError(
+        status: 500,
+        code: "internal-error",
+        message: "The request could not be completed."
+    )
+
     /// 404 for a path this service does not serve.
     public static let notFound = HTTPError(status: 404, code: "not-found", message: "No such resource.")
 

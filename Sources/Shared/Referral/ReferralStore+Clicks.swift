@@ -47,37 +47,62 @@ extension ReferralStore {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
-    /// Follows a link: looks up the active code named by `text` and stores a click for it, both in
-    /// one write committed together with the clicks other threads store at the same time (group
-    /// commit, `WriteGate.commitTogether`); returns once that write is committed.
+    /// A link being followed: the code as the link spelled it, and the click to store for the
+    /// active code of that name.
+    public struct LinkFollowed {
+        public var code: String
+        public var click: (ReferralCodeRecord) -> NewClick
+
+        public init(code: String, click: @escaping (ReferralCodeRecord) -> NewClick) {
+            self.code = code
+            self.click = click
+        }
+    }
+
+    /// Follows links: looks up each active code and stores a click for it, all in one write
+    /// committed together with the clicks other threads store at the same time (group commit,
+    /// `WriteGate.commitTogether`); returns once that write is committed.
     ///
-    /// One commit serves many clicks, and the lookup reads from the batch connection's warm cache.
-    /// Statements run one after another even in a batch, so each click's limit decision sees the
-    /// clicks before it: exactly `limitPerHour` clicks per IP and hour are counted. Counted clicks
-    /// are numbered per IP (`counted_seq`); a new click is over the limit when the counted click
+    /// One commit serves many clicks, and the lookups read from the batch connection's warm cache.
+    /// Statements run one after another, in order, so each click's limit decision sees the clicks
+    /// before it: exactly `limitPerHour` clicks per IP and hour are counted. Counted clicks are
+    /// numbered per IP (`counted_seq`); a new click is over the limit when the counted click
     /// `limitPerHour - 1` places before the latest is less than an hour old. Two probes of a unique
     /// index, whatever the limit (a count would walk up to `limitPerHour` rows).
     ///
     /// - Parameters:
-    ///   - text: the code as the link spelled it (malformed text is not looked up).
+    ///   - links: the links, in the order their clicks are stored.
     ///   - limitPerHour: counted clicks allowed per IP in the last 3600 s.
-    ///   - click: the click to store for the code found.
-    /// - Returns: the code and the flag stored (nil: counted); nil when no active code has that name.
-    /// - Throws: `SQLiteError`.
-    public func recordClick(
-        forCode text: String,
-        limitPerHour: Int,
-        _ click: @escaping (ReferralCodeRecord) -> NewClick
-    ) throws -> StoredClick? {
-        guard ReferralSyntax.isValidCode(text) else { return nil }
-        return try gate.commitTogether(on: connection) { connection in
-            guard let code = try Self.findCode(text, on: connection), code.active else { return nil }
-            let flag = try Self.insertClick(click(code), limitPerHour: limitPerHour, on: connection)
-            return StoredClick(code: code, flag: flag)
+    /// - Returns: for each link, in order: the code and the flag stored (nil flag: counted), nil
+    ///   when no active code has that name (malformed text is not looked up), or the error of that
+    ///   click alone (SQLite undid its statement; the others are stored).
+    /// - Throws: `SQLiteError` when nothing could be stored (the write rolled back or did not commit).
+    public func recordClicks(
+        _ links: [LinkFollowed],
+        limitPerHour: Int
+    ) throws -> [Result<StoredClick?, any Error>] {
+        let lookups = links.count(where: { ReferralSyntax.isValidCode($0.code) })
+        guard lookups > 0 else { return links.map { _ in .success(nil) } }
+        return try gate.commitTogether(on: connection, writes: lookups) { connection in
+            try links.map { link in
+                guard ReferralSyntax.isValidCode(link.code) else { return .success(nil) }
+                do {
+                    guard let code = try Self.findCode(link.code, on: connection), code.active else {
+                        return .success(nil)
+                    }
+                    let flag = try Self.insertClick(link.click(code), limitPerHour: limitPerHour, on: connection)
+                    return .success(StoredClick(code: code, flag: flag))
+                } catch {
+                    // SQLite undoes a failed statement alone, unless it rolled back the whole
+                    // transaction: then none of these clicks is stored.
+                    guard connection.isInTransaction else { throw error }
+                    return .failure(error)
+                }
+            }
         }
     }
 
-    /// Stores one click for a known code (see `recordClick(forCode:limitPerHour:_:)`).
+    /// Stores one click for a known code (see `recordClicks(_:limitPerHour:)`).
     ///
     /// - Returns: the flag stored (nil: counted).
     /// - Throws: `SQLiteError`.
