@@ -5,7 +5,10 @@ matter of timing."""
 
 from __future__ import annotations
 
+import os
 import signal
+import time
+from pathlib import Path
 
 from conftest import unique_ip
 from conversions import insert_code
@@ -14,12 +17,25 @@ from test_fastcgi_keepalive import ask, connect, request, status_of
 from test_metrics import scrape, value
 
 
+def wait_until_stopped(pid: int) -> None:
+    """A signal is delivered asynchronously: wait until every thread of `pid` is stopped."""
+    deadline = time.monotonic() + 5
+    while True:
+        states = [Path(f"/proc/{pid}/task/{task}/stat").read_text().rsplit(")", 1)[1].split()[0]
+                  for task in os.listdir(f"/proc/{pid}/task")]
+        if all(state == "T" for state in states):
+            return
+        assert time.monotonic() < deadline, states
+        time.sleep(0.01)
+
+
 def test_requests_waiting_together_are_answered_with_one_commit_for_their_clicks(make_stack):
     stack = make_stack("batches", FCGI_THREADS="1")
     code = insert_code(stack)
     before = scrape(stack)
     clients = []
     stack.responder.send_signal(signal.SIGSTOP)
+    wait_until_stopped(stack.responder.pid)
     try:
         # Connected and sent while the responder cannot run: the kernel holds them for it.
         for index in range(40):
