@@ -15,6 +15,7 @@ import pytest
 from conftest import REPO, assert_redirect, build_request, free_port, make_temp_dir, send_raw_to, stop_process, tail
 
 PRODUCTION_SOCKET = "/run/fcgi-referral/fcgi-referral.sock"
+PRODUCTION_PANEL = "/usr/local/share/fcgi-referral/referral/"
 
 
 @pytest.fixture(scope="module")
@@ -23,9 +24,13 @@ def production_nginx(stack):
     (dir / "tmp").mkdir()
     http_conf = (REPO / "nginx/fcgi-referral-http.conf").read_text()
     assert PRODUCTION_SOCKET in http_conf
-    # The only edit a sysadmin would make: where the responder's socket is.
+    # The only edits a sysadmin would make: where the responder's socket is, and where the panel's
+    # files are installed.
     (dir / "fcgi-referral-http.conf").write_text(http_conf.replace(PRODUCTION_SOCKET, str(stack.socket_path)))
-    for name in ("fcgi-referral-site.conf", "fcgi-referral-pass.conf"):
+    site_conf = (REPO / "nginx/fcgi-referral-site.conf").read_text()
+    assert PRODUCTION_PANEL in site_conf
+    (dir / "fcgi-referral-site.conf").write_text(site_conf.replace(PRODUCTION_PANEL, f"{REPO}/web/referral/"))
+    for name in ("fcgi-referral-pass.conf", "fcgi-referral-panel.conf"):
         shutil.copy(REPO / "nginx" / name, dir / name)
     port = free_port()
     user = "user root;" if os.geteuid() == 0 else ""
@@ -125,3 +130,9 @@ def test_the_api_has_its_own_rate_limit(production_nginx):
     statuses = statuses_of(production_nginx, "/api/nothing", 60, source="127.0.0.3")
     # rate=10r/s, burst=20, nodelay: about 21 pass, the rest are 429.
     assert statuses[0] == 404 and statuses.count(404) <= 21 + 2 and statuses.count(429) >= 60 - 23, statuses
+
+
+def test_serves_the_referral_panel_with_its_policy(production_nginx):
+    from test_panel import PANEL_FILES, assert_panel_headers
+    for path, content_type in PANEL_FILES.items():
+        assert_panel_headers(send_raw_to(production_nginx, build_request("GET", path)), content_type)

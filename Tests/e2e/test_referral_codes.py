@@ -223,18 +223,19 @@ def test_mine_lists_only_the_callers_codes(stack):
     created = [json_of(create(stack, alice, {"code": unique_code("A")}), 201)["referral"] for _ in range(2)]
     json_of(create(stack, bob, {"code": unique_code("B")}), 201)
     document = json_of(api_request(stack, "GET", "/api/referral/mine", session=alice.token, origin=None), 200)
-    assert sorted(document) == ["referrals"]
+    # Amounts are smallest units; `decimals` (MINT_DECIMALS, 6 by default) says how to show them.
+    assert sorted(document) == ["decimals", "referrals"] and document["decimals"] == 6
     entries = sorted(document["referrals"], key=lambda e: e["referral"]["code"])
     assert [e["referral"] for e in entries] == sorted(created, key=lambda r: r["code"])
     for entry in entries:
         code = entry["referral"]["code"]
         assert entry["stats"] == {"code": code, "wallet": alice.wallet, "clicks": 0, "uniqueVisitors": 0,
-                                  "conversions": 0, "rewards": ZERO_REWARDS, "daily": []}
+                                  "conversions": 0, "rewards": ZERO_REWARDS, "daily": [], "decimals": 6}
 
 
 def test_mine_of_a_wallet_without_codes_is_empty(stack):
     assert json_of(api_request(stack, "GET", "/api/referral/mine", session=sign_in(stack).token, origin=None),
-                   200) == {"referrals": []}
+                   200) == {"referrals": [], "decimals": 6}
 
 
 def test_mine_without_a_session_is_401(stack):
@@ -270,7 +271,7 @@ def test_stats_count_exactly_the_counted_clicks(stack, owner):
     today = datetime.now(timezone.utc).date()
     daily = document.pop("daily")
     assert document == {"clicks": 5, "code": code, "conversions": 0, "rewards": ZERO_REWARDS,
-                        "uniqueVisitors": unique, "wallet": owner.wallet}
+                        "uniqueVisitors": unique, "wallet": owner.wallet, "decimals": 6}
     assert len(daily) == 30
     assert [d["date"] for d in daily] == [(today - timedelta(days=29 - i)).isoformat() for i in range(30)]
     assert daily[-1] == {"date": today.isoformat(), "clicks": 5, "uniqueVisitors": unique, "conversions": 0}

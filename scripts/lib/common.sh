@@ -5,7 +5,7 @@
 RUNTIME_PACKAGES=(pkg-config libfcgi-dev libsodium-dev libcurl4-openssl-dev libsqlite3-dev libqrencode-dev nginx curl)
 # What the tests need on top: Python for the end-to-end suite, rsvg-convert to rasterise QR codes,
 # systemd-analyze to check the units.
-TEST_PACKAGES=(python3 python3-venv librsvg2-bin systemd)
+TEST_PACKAGES=(python3 python3-venv librsvg2-bin systemd chromium chromium-driver)
 # What the benchmark needs on top.
 BENCH_PACKAGES=(wrk python3 python3-venv)
 
@@ -52,13 +52,16 @@ ensure_venv() {
     fi
 }
 
-# render_nginx DIR PORT SOCKET [ACCESS_LOG]: writes DIR/nginx.conf and copies the site snippet
-# beside it, so nginx resolves its includes from DIR.
+# render_nginx DIR PORT SOCKET [ACCESS_LOG]: writes DIR/nginx.conf and copies the site snippets
+# beside it, so nginx resolves its includes from DIR. Run from the repository's root.
 render_nginx() {
     local dir=$1 port=$2 socket=$3 access_log=${4:-$1/access.log} user=""
     [ "$(id -u)" -eq 0 ] && user="user root;"
     mkdir -p "$dir/tmp"
-    cp nginx/fcgi-referral-site.conf nginx/fcgi-referral-pass.conf "$dir/"
+    cp nginx/fcgi-referral-pass.conf nginx/fcgi-referral-panel.conf "$dir/"
+    # The panel is served from the checkout instead of where an install puts it.
+    sed "s|/usr/local/share/fcgi-referral/referral/|$PWD/web/referral/|" nginx/fcgi-referral-site.conf \
+        > "$dir/fcgi-referral-site.conf"
     sed -e "s|@USER@|$user|" -e "s|@DIR@|$dir|g" -e "s|@PORT@|$port|g" -e "s|@SOCKET@|$socket|g" -e "s|@ACCESS_LOG@|$access_log|g" \
         nginx/local.conf.template > "$dir/nginx.conf"
 }

@@ -129,8 +129,10 @@ struct StatsJSON: Encodable {
     var conversions: Int
     var rewards: RewardTotalsJSON
     var daily: [DailyStats]
+    /// MINT_DECIMALS: the amounts are smallest units, and a page shows them in whole tokens.
+    var decimals: Int
 
-    init(code: ReferralCodeRecord, stats: CodeStats) {
+    init(code: ReferralCodeRecord, stats: CodeStats, decimals: Int) {
         self.code = code.code
         wallet = code.wallet
         clicks = stats.clicks
@@ -138,6 +140,7 @@ struct StatsJSON: Encodable {
         conversions = stats.conversions
         rewards = RewardTotalsJSON(stats.rewards)
         daily = stats.daily
+        self.decimals = decimals
     }
 }
 
@@ -147,6 +150,7 @@ struct MineJSON: Encodable {
         var stats: StatsJSON
     }
     var referrals: [Entry]
+    var decimals: Int
 }
 
 struct ReferralEnvelopeJSON: Encodable {

@@ -119,10 +119,14 @@ extension Application {
         let entries = try store.allCodes(wallet: session.wallet).map { code in
             MineJSON.Entry(
                 referral: ReferralJSON(code, shareLink: shareLink(code.code)),
-                stats: StatsJSON(code: code, stats: try store.stats(codeID: code.id, now: now(), withDaily: false))
+                stats: StatsJSON(
+                    code: code,
+                    stats: try store.stats(codeID: code.id, now: now(), withDaily: false),
+                    decimals: config.rewards.mintDecimals
+                )
             )
         }
-        return try json(200, MineJSON(referrals: entries))
+        return try json(200, MineJSON(referrals: entries, decimals: config.rewards.mintDecimals))
     }
 
     /// `GET /api/referral/stats/{code}` → the owner's stats; 403 for others, 404 unknown.
@@ -131,7 +135,11 @@ extension Application {
         let code = try ownedCode(captured[0], session: session, store: store)
         return try json(
             200,
-            StatsJSON(code: code, stats: try store.stats(codeID: code.id, now: now(), withDaily: true))
+            StatsJSON(
+                code: code,
+                stats: try store.stats(codeID: code.id, now: now(), withDaily: true),
+                decimals: config.rewards.mintDecimals
+            )
         )
     }
 
