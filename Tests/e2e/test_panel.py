@@ -105,12 +105,16 @@ def test_a_wallet_owner_manages_links_in_the_panel(panel):
     assert json_of(api_request(stack, "GET", "/api/me", session=token, origin=None), 200)["wallet"] == keypair.wallet
     shots.take("signed-in")
 
-    # Create a code; the nickname and description are hostile markup.
+    # Create a code by keyboard alone (Tab from field to field, Enter on the button); the nickname
+    # and description are hostile markup.
     code = unique_code("P")
-    field(driver, "Code").send_keys(code)
-    field(driver, "Nickname").send_keys(HOSTILE)
-    field(driver, "Description").send_keys("Spring <b>sale</b> & more")
-    button(driver, "Create link").click()
+    field(driver, "Code").click()
+    typed = [code, HOSTILE, "Spring <b>sale</b> & more"]
+    for name, text in zip(["Code", "Nickname", "Description"], typed):
+        assert driver.switch_to.active_element.accessible_name == name
+        driver.switch_to.active_element.send_keys(text, Keys.TAB)
+    assert driver.switch_to.active_element.accessible_name == "Create link"
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
     wait_until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f'li.code[data-code="{code}"]'), "the new card")
     created = card(driver, code)
     link = f"{stack.base_url}/r/{code}"
@@ -145,7 +149,6 @@ def test_a_wallet_owner_manages_links_in_the_panel(panel):
     assert run_payout(stack, "run").stdout.startswith("paid 1 rewards (5000000 units)")
     assert post_conversion(stack, conversion_body(code)).status == 201
     load(driver, f"{stack.base_url}/referral/")
-    wait_until(driver, lambda d: d.execute_script("return document.body.dataset.chartsLoaded"), "the charts")
     refreshed = card(driver, code)
     assert stats_of(refreshed) == {"Clicks": "3", "Unique visitors": "3", "Conversions": "2",
                                    "Rewards pending": "5", "Rewards paid": "5"}
@@ -162,7 +165,9 @@ def test_a_wallet_owner_manages_links_in_the_panel(panel):
     wait_until(driver, lambda d: dialog.is_displayed(), "the confirmation")
     assert code in dialog.text
     shots.take("confirm-deactivation")
-    button(driver, "Cancel", dialog).click()
+    # Escape cancels, as for any modal dialog.
+    driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    wait_until(driver, lambda d: not dialog.is_displayed(), "the cancellation")
     assert card(driver, code).find_element(By.CSS_SELECTOR, ".state").text == "Active"
     button(driver, f"Deactivate {code}", card(driver, code)).click()
     wait_until(driver, lambda d: dialog.is_displayed(), "the confirmation")

@@ -229,8 +229,11 @@ def test_mine_lists_only_the_callers_codes(stack):
     assert [e["referral"] for e in entries] == sorted(created, key=lambda r: r["code"])
     for entry in entries:
         code = entry["referral"]["code"]
+        daily = entry["stats"].pop("daily")
         assert entry["stats"] == {"code": code, "wallet": alice.wallet, "clicks": 0, "uniqueVisitors": 0,
-                                  "conversions": 0, "rewards": ZERO_REWARDS, "daily": [], "decimals": 6}
+                                  "conversions": 0, "rewards": ZERO_REWARDS, "decimals": 6}
+        # The daily series too (one call draws the panel): 30 empty days.
+        assert len(daily) == 30 and all(day["clicks"] == 0 and day["conversions"] == 0 for day in daily)
 
 
 def test_mine_of_a_wallet_without_codes_is_empty(stack):
@@ -284,6 +287,7 @@ def test_stats_count_exactly_the_counted_clicks(stack, owner):
     assert len(entry) == 1
     assert entry[0]["stats"]["clicks"] == 5
     assert entry[0]["stats"]["uniqueVisitors"] == unique
+    assert entry[0]["stats"]["daily"] == daily
 
 
 def test_stats_of_a_fresh_code_are_zero(stack, owner):

@@ -113,7 +113,9 @@ extension Application {
             }
     }
 
-    /// `GET /api/referral/mine` → the caller's codes, each with its stats (without the daily series).
+    /// `GET /api/referral/mine` → the caller's codes, each with its stats and daily series: one
+    /// call draws the whole panel (a call per code would meet nginx's per-address API rate limit
+    /// past 20 codes).
     func myReferrals(_ request: Request, _ store: ReferralStore, _: [String]) throws -> Response {
         let session = try requireSession(request, store: store)
         let entries = try store.allCodes(wallet: session.wallet).map { code in
@@ -121,7 +123,7 @@ extension Application {
                 referral: ReferralJSON(code, shareLink: shareLink(code.code)),
                 stats: StatsJSON(
                     code: code,
-                    stats: try store.stats(codeID: code.id, now: now(), withDaily: false),
+                    stats: try store.stats(codeID: code.id, now: now(), withDaily: true),
                     decimals: config.rewards.mintDecimals
                 )
             )

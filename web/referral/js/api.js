@@ -56,7 +56,6 @@ export const api = {
   logout: () => call("POST", "/api/auth/logout"),
   create: (fields) => call("POST", "/api/referral/create", fields),
   mine: () => call("GET", "/api/referral/mine"),
-  stats: (code) => call("GET", `/api/referral/stats/${segment(code)}`),
   deactivate: (code) => call("POST", `/api/referral/${segment(code)}/deactivate`),
   qrPath: (code) => `/api/referral/${segment(code)}/qr.svg`,
   vault: () => call("GET", "/api/preferences/referral-vault"),

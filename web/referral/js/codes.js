@@ -1,6 +1,6 @@
 // One card of "My codes": the code and its nickname, the share link as text, its QR code (the
-// API's SVG), the counters, rewards in whole tokens, the daily chart (filled in later) and the
-// card's buttons. Every value from the API goes in as text.
+// API's SVG), the counters, rewards in whole tokens, the daily chart and the card's buttons.
+// Every value from the API goes in as text.
 
 import { api } from "./api.js";
 import { formatUnits } from "./amounts.js";
@@ -11,7 +11,7 @@ function stat(label, value) {
 }
 
 // `actions`: { copy(link), share(link) or null when the browser cannot share, deactivate(code) }.
-export function codeCard(referral, stats, decimals, actions) {
+export function codeCard(referral, stats, decimals, actions, chart) {
   const code = String(referral.code);
   const headingID = `code-${code}`;
   const title = referral.nickname ? `${code} — ${referral.nickname}` : code;
@@ -30,7 +30,9 @@ export function codeCard(referral, stats, decimals, actions) {
   );
   const qr = element("img", {
     className: "qr",
-    attributes: { src: api.qrPath(code), alt: `QR code for ${code}`, width: 144, height: 144 },
+    // Lazy (set before src, which starts the fetch): a wallet with hundreds of codes fetches
+    // only the QR codes near the view.
+    attributes: { loading: "lazy", width: 144, height: 144, alt: `QR code for ${code}`, src: api.qrPath(code) },
   });
   const buttons = element("div", { className: "actions" });
   const button = (label, name, onClick, secondary) => {
@@ -56,7 +58,12 @@ export function codeCard(referral, stats, decimals, actions) {
     stat("Rewards pending", formatUnits(rewards.amountPending ?? "0", decimals)),
     stat("Rewards paid", formatUnits(rewards.amountPaid ?? "0", decimals)),
   );
-  const chart = element("figure", { className: "daily" }, element("figcaption", { className: "hint", text: "Clicks per day (UTC), last 30 days" }));
-  card.append(details, qr, buttons, numbers, chart);
-  return { card, heading, chart };
+  const daily = element(
+    "figure",
+    { className: "daily" },
+    chart,
+    element("figcaption", { className: "hint", text: "Clicks per day (UTC), last 30 days" }),
+  );
+  card.append(details, qr, buttons, numbers, daily);
+  return { card, heading };
 }

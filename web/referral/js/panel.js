@@ -135,22 +135,11 @@ async function loadCodes(focusCode) {
   const cards = mine.referrals
     .slice()
     .reverse()
-    .map((entry) => codeCard(entry.referral, entry.stats, decimals, cardActions));
+    .map((entry) => codeCard(entry.referral, entry.stats, decimals, cardActions, dailyChart(entry.stats.daily)));
   $("codes").replaceChildren(...cards.map((c) => c.card));
   $("no-codes").hidden = cards.length > 0;
   const focused = cards.find((c) => c.card.dataset.code === focusCode);
   if (focused) focused.heading.focus();
-  // One stats call per code for its daily series, one after another (the API is rate-limited).
-  for (const { card, chart } of cards) {
-    if (generation !== loading) return;
-    try {
-      const stats = await api.stats(card.dataset.code);
-      chart.append(dailyChart(stats.daily));
-    } catch (error) {
-      chart.append(document.createTextNode(`Chart unavailable: ${error.message}`));
-    }
-  }
-  document.body.dataset.chartsLoaded = String(generation);
 }
 
 async function createCode(form) {
