@@ -8,6 +8,7 @@ step go to var/test-artifacts/panel/{test}/."""
 from __future__ import annotations
 
 import io
+import re
 import time
 
 import pytest
@@ -236,6 +237,13 @@ def test_a_wallet_standard_wallet_signs_in(panel):
     token = driver.get_cookie(SESSION_COOKIE)["value"]
     assert json_of(api_request(stack, "GET", "/api/me", session=token, origin=None), 200)["wallet"] == keypair.wallet
     shots.take("signed-in")
+    # Every field left empty: the code is generated (REFERRAL_CODE_PREFIX + 6 hex digits).
+    button(driver, "Create link").click()
+    wait_until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "li.code"), "the generated code")
+    generated = driver.find_element(By.CSS_SELECTOR, "li.code").get_attribute("data-code")
+    assert re.fullmatch(r"WFG[0-9A-F]{6}", generated), generated
+    assert driver.find_element(By.CSS_SELECTOR, "li.code .share-link").text == f"{stack.base_url}/r/{generated}"
+    shots.take("generated")
     # The session ends elsewhere: the next change shows the API's message and the sign-in view.
     assert api_request(stack, "POST", "/api/auth/logout", session=token).status == 204
     button(driver, "Create link").click()
