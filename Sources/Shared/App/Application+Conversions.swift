@@ -5,14 +5,54 @@ extension Application {
     static let invalidCode = HTTPError(ConversionRefusal.invalidCode)
 
     /// `POST /api/referral/conversion`, signed by the platform's backend (SPEC §4).
-    ///
-    /// The signature is checked over the raw body before anything is parsed; the reward service
-    /// records the report, and its outcome becomes the status. A repeat renders the same rows as the
-    /// first answer did, so it gets the same bytes back.
     func recordConversion(_ request: Request, _ store: ReferralStore, _: [String]) throws -> Response {
-        try verifyConversionSignature(request)
-        let input = try conversionInput(from: request)
-        switch try ConversionRecorder(policy: config.rewards).record(input, in: store, now: now()) {
+        guard let response = recordConversions([request], store: store).first else { throw HTTPError.internalFailure }
+        return response
+    }
+
+    /// Signed conversion reports taken together: each signature is checked over the raw body
+    /// before anything is parsed, and the reports that pass are recorded by the reward service in
+    /// one durable commit (one fsync for all, each report in a savepoint of its own, each judged
+    /// after the ones before it); each outcome becomes its status. A repeat renders the same rows
+    /// as the first answer did, so it gets the same bytes back.
+    ///
+    /// - Returns: each request's response, in order.
+    func recordConversions(_ requests: [Request], store: ReferralStore) -> [Response] {
+        var responses = [Response?](repeating: nil, count: requests.count)
+        var checked: [(index: Int, input: ConversionInput)] = []
+        for (index, request) in requests.enumerated() {
+            do {
+                try verifyConversionSignature(request)
+                checked.append((index, try conversionInput(from: request)))
+            } catch {
+                responses[index] = errorResponse(error, request: requests[index])
+            }
+        }
+        if !checked.isEmpty {
+            let outcomes: [Result<ConversionOutcome, any Error>]
+            do {
+                outcomes = try ConversionRecorder(policy: config.rewards).record(
+                    checked.map(\.input),
+                    in: store,
+                    now: now()
+                )
+            } catch {
+                outcomes = checked.map { _ in .failure(error) }
+            }
+            for ((index, _), outcome) in zip(checked, outcomes) {
+                do {
+                    responses[index] = try conversionResponse(try outcome.get())
+                } catch {
+                    responses[index] = errorResponse(error, request: requests[index])
+                }
+            }
+        }
+        return responses.map { $0 ?? HTTPError.internalFailure.response }
+    }
+
+    /// The status and body for an outcome of the reward rules (a refusal is thrown as its error).
+    func conversionResponse(_ outcome: ConversionOutcome) throws -> Response {
+        switch outcome {
         case .recorded(let conversion):
             metrics?.conversion(result: "recorded")
             metrics?.reward(status: conversion.reward.status)

@@ -34,8 +34,9 @@ public final class Application: Sendable {
         return { requests, answer in self.respond(to: requests, store: store, answer: answer) }
     }
 
-    /// Answers requests taken together: the referral links among them first, their clicks stored
-    /// in one commit, then every other request alone, in order.
+    /// Answers requests taken together, the kinds that can share a commit first: the referral
+    /// links among them (their clicks stored in one commit), then the signed conversion reports
+    /// (recorded in one durable commit), then every other request alone, in order.
     ///
     /// - Parameters:
     ///   - requests: the requests.
@@ -43,29 +44,42 @@ public final class Application: Sendable {
     ///   - answer: called once per request with its index and response.
     public func respond(to requests: [Request], store: ReferralStore, answer: (Int, Response) -> Void) {
         let started = metrics == nil ? 0 : Self.monotonicNanoseconds()
+        var handled = [Bool](repeating: false, count: requests.count)
+        func reply(_ index: Int, _ response: Response, route: String) {
+            handled[index] = true
+            metrics?.request(route: route, status: response.status, nanoseconds: Self.monotonicNanoseconds() - started)
+            answer(index, response)
+        }
         let links = requests.indices.compactMap { index in followedLink(requests[index]).map { (index, $0) } }
         if !links.isEmpty {
             let outcomes = follow(links.map { ($0.1, requests[$0.0]) }, store: store)
             for ((index, link), outcome) in zip(links, outcomes) {
-                let response: Response
                 switch outcome {
-                case .success(let redirect): response = redirect
-                case .failure(let error): response = errorResponse(error, request: requests[index])
+                case .success(let redirect): reply(index, redirect, route: link.routeLabel)
+                case .failure(let error):
+                    reply(index, errorResponse(error, request: requests[index]), route: link.routeLabel)
                 }
-                metrics?.request(
-                    route: link.routeLabel,
-                    status: response.status,
-                    nanoseconds: Self.monotonicNanoseconds() - started
-                )
-                answer(index, response)
             }
         }
-        guard links.count < requests.count else { return }
-        var isLink = [Bool](repeating: false, count: requests.count)
-        for (index, _) in links { isLink[index] = true }
-        for index in requests.indices where !isLink[index] {
+        let reports = requests.indices.filter { isConversionReport(requests[$0]) }
+        if !reports.isEmpty {
+            let responses = recordConversions(reports.map { requests[$0] }, store: store)
+            for (index, response) in zip(reports, responses) {
+                reply(index, response, route: Self.conversionRoute)
+            }
+        }
+        for index in requests.indices where !handled[index] {
             answer(index, respond(to: requests[index], store: store))
         }
+    }
+
+    /// The route pattern of signed conversion reports.
+    static let conversionRoute = "/api/referral/conversion"
+
+    /// A signed conversion report (`POST /api/referral/conversion`), which `route` would hand to
+    /// `recordConversion`.
+    func isConversionReport(_ request: Request) -> Bool {
+        request.method == "POST" && request.path == Self.conversionRoute
     }
 
     /// The link a request follows when it is one that `route` would follow: GET or HEAD, on a path

@@ -147,6 +147,28 @@ public final class SQLiteConnection {
         }
     }
 
+    /// Runs `body` inside a savepoint of the current transaction: when it throws, what it changed is
+    /// undone and the transaction goes on (unless SQLite rolled the whole transaction back, which
+    /// the caller sees as `isInTransaction` false).
+    ///
+    /// Related SQLite documentation: <https://www.sqlite.org/lang_savepoint.html>
+    ///
+    /// - Throws: what `body` throws, or `SQLiteError`.
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        try statement("SAVEPOINT part").execute()
+        do {
+            let result = try body()
+            try statement("RELEASE part").execute()
+            return result
+        } catch {
+            if isInTransaction {
+                try? statement("ROLLBACK TO part").execute()
+                try? statement("RELEASE part").execute()
+            }
+            throw error
+        }
+    }
+
     /// True inside `BEGIN … COMMIT`; false in autocommit mode, also after SQLite rolled a transaction
     /// back by itself (disk full, I/O error).
     ///

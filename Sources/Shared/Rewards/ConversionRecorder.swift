@@ -1,3 +1,5 @@
+import CSQLite
+
 /// Records conversions under the reward rules of SPEC §4: attribution, self-referral, one
 /// conversion per wallet and code, payment reuse, integer reward arithmetic and the fraud rules.
 /// The signed API and on-chain purchase verification both record through this one service.
@@ -26,7 +28,38 @@ public struct ConversionRecorder: Sendable {
     /// - Returns: the outcome; refusals are outcomes, not errors.
     /// - Throws: `SQLiteError` when the database fails.
     public func record(_ input: ConversionInput, in store: ReferralStore, now: Int64) throws -> ConversionOutcome {
-        try store.write(durable: true) { try recordWithinTransaction(input, in: store, now: now) }
+        guard let outcome = try record([input], in: store, now: now).first else {
+            throw SQLiteError(code: SQLITE_MISUSE, message: "a recorded report left no outcome")
+        }
+        return try outcome.get()
+    }
+
+    /// Records reports in one durable transaction, in order, each in a savepoint of its own: one
+    /// fsync for all of them, each report's rows stored or undone together, and each one judged
+    /// after the ones before it (a second report of one wallet and code is `alreadyConverted`).
+    ///
+    /// - Returns: each report's outcome, or the error that undid that report alone.
+    /// - Throws: `SQLiteError` when nothing could be stored (the transaction rolled back or did not
+    ///   commit).
+    public func record(
+        _ inputs: [ConversionInput],
+        in store: ReferralStore,
+        now: Int64
+    ) throws -> [Result<ConversionOutcome, any Error>] {
+        try store.write(durable: true) {
+            try inputs.map { input in
+                do {
+                    return .success(
+                        try store.connection.savepoint { try recordWithinTransaction(input, in: store, now: now) }
+                    )
+                } catch {
+                    // A report that failed alone is undone alone; a transaction SQLite rolled back
+                    // whole (disk full) fails every report.
+                    guard store.connection.isInTransaction else { throw error }
+                    return .failure(error)
+                }
+            }
+        }
     }
 
     /// Records one report inside the caller's write transaction, so what the caller changes with it
