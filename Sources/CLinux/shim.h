@@ -2,7 +2,9 @@
 #define CLINUX_SHIM_H
 
 // Linux interfaces that Swift's Glibc module does not import (sys/epoll.h is Linux-only), for
-// the FastCGI acceptor, as NIO's CNIOLinux brings them in for SwiftNIO.
+// the FastCGI acceptor, as NIO's CNIOLinux brings them in for SwiftNIO; and glibc's malloc.h, for
+// the responder's arena limit (mallopt).
 #include <sys/epoll.h>
+#include <malloc.h>
 
 #endif
