@@ -29,7 +29,7 @@ extension Application {
             let wallet = QueryString.firstValue("wallet", in: request.query).flatMap {
                 SolanaAddress.isValid($0) ? $0 : nil
             }
-            return ReferralStore.LinkFollowed(code: followed.link.code ?? "") { record in
+            return ReferralStore.LinkFollowed(code: followed.link.code) { record in
                 NewClick(
                     codeID: record.id,
                     ip: request.remoteAddress,
@@ -54,14 +54,14 @@ extension Application {
                 guard let stored = try outcome.get() else {
                     return .redirect(to: link.location(code: link.code, frontendBaseURL: config.frontendBaseURL))
                 }
-                return try self.answer(link, request: request, flag: flag, stored: stored, store: store)
+                return try self.clickRedirect(link, request: request, flag: flag, stored: stored, store: store)
             }
         }
     }
 
     /// The 302 for a click stored: the cookie, unless the request is a subresource, and a
     /// signed-in visitor's preference.
-    private func answer(
+    private func clickRedirect(
         _ link: ReferralLink,
         request: Request,
         flag: ClickFlag?,

@@ -47,13 +47,13 @@ extension ReferralStore {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
-    /// A link being followed: the code as the link spelled it, and the click to store for the
-    /// active code of that name.
+    /// A link being followed: the code as the link spelled it (nil when it is malformed), and the
+    /// click to store for the active code of that name.
     public struct LinkFollowed {
-        public var code: String
+        public var code: String?
         public var click: (ReferralCodeRecord) -> NewClick
 
-        public init(code: String, click: @escaping (ReferralCodeRecord) -> NewClick) {
+        public init(code: String?, click: @escaping (ReferralCodeRecord) -> NewClick) {
             self.code = code
             self.click = click
         }
@@ -81,13 +81,15 @@ extension ReferralStore {
         _ links: [LinkFollowed],
         limitPerHour: Int
     ) throws -> [Result<StoredClick?, any Error>] {
-        let lookups = links.count(where: { ReferralSyntax.isValidCode($0.code) })
+        // Malformed text is never looked up.
+        let codes = links.map { $0.code.flatMap { ReferralSyntax.isValidCode($0) ? $0 : nil } }
+        let lookups = codes.count(where: { $0 != nil })
         guard lookups > 0 else { return links.map { _ in .success(nil) } }
         return try gate.commitTogether(on: connection, writes: lookups) { connection in
-            try links.map { link in
-                guard ReferralSyntax.isValidCode(link.code) else { return .success(nil) }
+            try zip(links, codes).map { link, text in
+                guard let text else { return .success(nil) }
                 do {
-                    guard let code = try Self.findCode(link.code, on: connection), code.active else {
+                    guard let code = try Self.findCode(text, on: connection), code.active else {
                         return .success(nil)
                     }
                     let flag = try Self.insertClick(link.click(code), limitPerHour: limitPerHour, on: connection)

@@ -94,7 +94,6 @@ extension ReferralStore {
         var days = (first...today).map {
             DailyStats(date: Timestamp.day($0 * 86_400), clicks: 0, uniqueVisitors: 0, conversions: 0)
         }
-        let values: [SQLiteValue?] = [.integer(codeID), .integer(first * 86_400)]
         try connection.statement(
             "SELECT day, clicks, unique_visitors FROM click_days WHERE code_id = ? AND day >= ?"
         ).forEachRow([.integer(codeID), .integer(first)]) { row in
@@ -105,7 +104,7 @@ extension ReferralStore {
         }
         try connection.statement(
             "SELECT created_at / 86400, count(*) FROM conversions WHERE code_id = ? AND created_at >= ? GROUP BY 1"
-        ).forEachRow(values) { row in
+        ).forEachRow([.integer(codeID), .integer(first * 86_400)]) { row in
             let index = Int(row.int64(0) - first)
             guard days.indices.contains(index) else { return }
             days[index].conversions = row.int(1)
