@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 
 @testable import Shared
@@ -18,7 +19,8 @@ struct ConnectionQueueTests {
     }
 
     /// A worker blocked on an empty queue wakes for the next push, and leaves once it is closed.
-    @Test func aWaitingWorkerWakesForAPushAndLeavesOnClose() {
+    /// (A missing wake-up hangs the worker: the time limit turns that into a failure.)
+    @Test(.timeLimit(.minutes(1))) func aWaitingWorkerWakesForAPushAndLeavesOnClose() {
         let queue = ConnectionQueue()
         let taken = Handed(value: Box())
         let worker = TestThread {
@@ -28,6 +30,8 @@ struct ConnectionQueueTests {
                 taken.value.append(fds)
             }
         }
+        // Give the worker time to block on the empty queue first (ordering, not a timed assertion).
+        usleep(50_000)
         queue.push([10, 11])
         queue.push([12])
         queue.close()

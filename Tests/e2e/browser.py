@@ -31,6 +31,12 @@ PAGE_SCRIPT = """
   document.addEventListener("securitypolicyviolation", (event) => {
     window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
   });
+})();
+"""
+
+# A `navigator.share` that records what the page shares (headless Chromium on Linux has none).
+SHARE_SCRIPT = """
+(() => {
   Object.defineProperty(Navigator.prototype, "share", {
     configurable: true,
     value: async (data) => { window.__shared.push(JSON.parse(JSON.stringify(data))); },
@@ -93,9 +99,10 @@ STANDARD_WALLET = """
 WALLETS = {"injected": INJECTED_WALLET, "standard": STANDARD_WALLET, None: ""}
 
 
-def start_browser(keypair: Keypair, wallet: str | None = "injected", width: int = 1280,
+def start_browser(keypair: Keypair, wallet: str | None = "injected", share: bool = True, width: int = 1280,
                   height: int = 900) -> webdriver.Chrome:
-    """Chromium with `wallet` ("injected", "standard" or None) holding `keypair`."""
+    """Chromium with `wallet` ("injected", "standard" or None) holding `keypair`, and with a
+    recording `navigator.share` unless `share` is False."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -106,7 +113,7 @@ def start_browser(keypair: Keypair, wallet: str | None = "injected", width: int 
     pkcs8 = keypair.key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                       serialization.NoEncryption())
     key = KEY_SCRIPT % {"pkcs8": json.dumps(base64.b64encode(pkcs8).decode()), "address": json.dumps(keypair.wallet)}
-    source = PAGE_SCRIPT + key + WALLETS[wallet]
+    source = PAGE_SCRIPT + (SHARE_SCRIPT if share else "") + key + WALLETS[wallet]
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": source})
     return driver
 

@@ -76,8 +76,8 @@ def panel(make_stack, request):
     # Rewards due at once, so referral-payout can pay one during the test.
     stack = make_stack("panel", REWARD_HOLD_DAYS="0")
     keypair = Keypair()
-    wallet = request.param if hasattr(request, "param") else "injected"
-    driver = start_browser(keypair, wallet)
+    options = getattr(request, "param", {})
+    driver = start_browser(keypair, options.get("wallet", "injected"), share=options.get("share", True))
     try:
         grant_clipboard(driver, stack.base_url)
         yield stack, keypair, driver, Screenshots(driver, REPO / "var/test-artifacts/panel" / request.node.name)
@@ -188,6 +188,7 @@ def test_a_wallet_owner_manages_links_in_the_panel(panel):
     shots.take("vault-set")
     button(driver, "Remove vault").click()
     wait_until(driver, lambda d: text_of(d, "vault-current") == "No preferred vault.", "the removal")
+    assert not driver.find_element(By.ID, "vault-remove").is_displayed()
     assert api_request(stack, "GET", "/api/preferences/referral-vault", session=token, origin=None).status == 404
 
     # An error from the API is shown as its message.
@@ -227,7 +228,7 @@ def test_amounts_are_shown_in_whole_tokens_without_floating_point(panel):
     assert csp_messages(driver) == []
 
 
-@pytest.mark.parametrize("panel", ["standard"], indirect=True)
+@pytest.mark.parametrize("panel", [{"wallet": "standard", "share": False}], indirect=True)
 def test_a_wallet_standard_wallet_signs_in(panel):
     stack, keypair, driver, shots = panel
     load(driver, f"{stack.base_url}/referral/")
@@ -242,7 +243,11 @@ def test_a_wallet_standard_wallet_signs_in(panel):
     wait_until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "li.code"), "the generated code")
     generated = driver.find_element(By.CSS_SELECTOR, "li.code").get_attribute("data-code")
     assert re.fullmatch(r"WFG[0-9A-F]{6}", generated), generated
-    assert driver.find_element(By.CSS_SELECTOR, "li.code .share-link").text == f"{stack.base_url}/r/{generated}"
+    generated_card = driver.find_element(By.CSS_SELECTOR, "li.code")
+    assert generated_card.find_element(By.CSS_SELECTOR, ".share-link").text == f"{stack.base_url}/r/{generated}"
+    # This browser has no navigator.share: no Share button, the link is still copied.
+    assert button(driver, f"Copy link {generated}", generated_card)
+    assert not [b for b in generated_card.find_elements(By.TAG_NAME, "button") if b.text == "Share"]
     shots.take("generated")
     # The session ends elsewhere: the next change shows the API's message and the sign-in view.
     assert api_request(stack, "POST", "/api/auth/logout", session=token).status == 204
@@ -255,7 +260,7 @@ def test_a_wallet_standard_wallet_signs_in(panel):
     assert csp_messages(driver) == []
 
 
-@pytest.mark.parametrize("panel", [None], indirect=True)
+@pytest.mark.parametrize("panel", [{"wallet": None}], indirect=True)
 def test_without_a_wallet_the_panel_says_so(panel):
     stack, _, driver, shots = panel
     load(driver, f"{stack.base_url}/referral/")

@@ -10,7 +10,7 @@ import { findWallet } from "./wallet.js";
 const $ = (id) => document.getElementById(id);
 
 function showError(error) {
-  const message = error instanceof ApiError || error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
   $("notice").textContent = "";
   $("error").textContent = message || "Something went wrong.";
   $("error").hidden = false;
