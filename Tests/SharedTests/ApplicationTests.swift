@@ -1,3 +1,4 @@
+import Glibc
 import Logging
 import Testing
 
@@ -129,7 +130,7 @@ struct ConfigTests {
         #expect(config.codePrefix == "WFG")
         #expect(config.clickLimitPerHour == 100)
         #expect(config.rewards == RewardPolicy(mintDecimals: 6, holdDays: 7, reviewAbove: nil))
-        #expect(config.fcgiThreads >= 2)
+        #expect(config.fcgiThreads == max(2, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 
     @Test func ignoresThePayoutJobsVariables() throws {

@@ -1,46 +1,53 @@
+import CLinux
 import Glibc
 import Testing
 
 @testable import Shared
 
-/// The queue between the acceptor and the workers: a worker takes what is waiting, up to its limit.
+/// The queue between the acceptor and the workers: a worker takes what is waiting, up to its limit,
+/// and the queue's eventfd (which wakes workers in their epoll set) is readable exactly while a
+/// push or the close has not been taken.
 struct ConnectionQueueTests {
-    @Test func aWorkerTakesEveryConnectionWaitingUpToItsLimitOldestFirst() {
-        let queue = ConnectionQueue()
+    @Test func aWorkerTakesEveryConnectionWaitingUpToItsLimitOldestFirst() throws {
+        let queue = try ConnectionQueue()
         queue.push([3, 4, 5])
         queue.push([6])
-        #expect(queue.pop(limit: 3) == [3, 4, 5])
-        #expect(queue.pop(limit: 3) == [6])
+        let first = queue.take(limit: 3)
+        #expect(first.fds == [3, 4, 5] && first.more && !first.closed)
+        let second = queue.take(limit: 3)
+        #expect(second.fds == [6] && !second.more)
         queue.push([])
         queue.push([7])
         queue.close()
-        #expect(queue.pop(limit: 3) == [7])
-        #expect(queue.pop(limit: 3).isEmpty)
+        let last = queue.take(limit: 3)
+        #expect(last.fds == [7] && !last.more && last.closed)
+        #expect(queue.take(limit: 3).fds.isEmpty)
     }
 
-    /// A worker blocked on an empty queue wakes for the next push, and leaves once it is closed.
-    /// (A missing wake-up hangs the worker: the time limit turns that into a failure.)
-    @Test(.timeLimit(.minutes(1))) func aWaitingWorkerWakesForAPushAndLeavesOnClose() {
-        let queue = ConnectionQueue()
-        let taken = Handed(value: Box())
-        let worker = TestThread {
-            while true {
-                let fds = queue.pop(limit: 64)
-                if fds.isEmpty { return }
-                taken.value.append(fds)
-            }
-        }
-        // Give the worker time to block on the empty queue first (ordering, not a timed assertion).
-        usleep(50_000)
+    @Test func itsEventfdWakesAnEpollWaiterForAPushAndForTheClose() throws {
+        let queue = try ConnectionQueue()
+        let set = try EpollSet()
+        #expect(set.add(queue.readyFD, events: EpollSet.input | EpollSet.oneShot))
+        var events = [epoll_event](repeating: epoll_event(), count: 4)
+        #expect(set.wait(&events, timeout: 0) == 0)
+
         queue.push([10, 11])
-        queue.push([12])
-        queue.close()
-        worker.join()
-        #expect(taken.value.fds == [10, 11, 12])
-    }
+        #expect(set.wait(&events, timeout: 1_000) == 1)
+        #expect(events[0].data.fd == queue.readyFD)
+        #expect(queue.take(limit: 64).fds == [10, 11])
+        // Taken and armed again: nothing more to report.
+        #expect(set.modify(queue.readyFD, events: EpollSet.input | EpollSet.oneShot))
+        #expect(set.wait(&events, timeout: 0) == 0)
 
-    final class Box {
-        var fds: [Int32] = []
-        func append(_ more: [Int32]) { fds += more }
+        // A push between a take and the re-arm is reported by the re-arm, not lost.
+        queue.push([12])
+        #expect(set.modify(queue.readyFD, events: EpollSet.input | EpollSet.oneShot))
+        #expect(set.wait(&events, timeout: 1_000) == 1)
+        #expect(queue.take(limit: 64).fds == [12])
+
+        #expect(set.modify(queue.readyFD, events: EpollSet.input | EpollSet.oneShot))
+        queue.close()
+        #expect(set.wait(&events, timeout: 1_000) == 1)
+        #expect(queue.take(limit: 64).closed)
     }
 }

@@ -140,3 +140,66 @@ def test_nginx_keeps_its_connections_to_the_responder(stack):
     while socket_fds(stack.responder.pid) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert socket_fds(stack.responder.pid) >= 2
+
+
+# A kept connection's next request wakes a worker directly; one that arrives in parts is handed to
+# the acceptor, which waits for the rest with the same deadline and limits as for a new connection.
+
+def test_a_kept_connections_next_request_arriving_in_parts_holds_no_worker(make_stack):
+    stack = make_stack("keepalive-parts", FCGI_THREADS="1")
+    code = insert_code(stack)
+    with connect(stack) as kept, connect(stack) as other:
+        assert ask(kept, request("/healthz")) == 200
+        records = request(f"/r/{code}")
+        kept.sendall(records[:30])
+        time.sleep(0.2)
+        # The one worker is free: the half-sent request waits without it.
+        other.settimeout(2)
+        assert ask(other, request("/healthz")) == 200
+        for index in range(30, len(records), 7):
+            kept.sendall(records[index:index + 7])
+            time.sleep(0.005)
+        stdout, ended = read_fcgi_response(kept)
+        assert ended and status_of(stdout) == 302
+        # Still kept, and still usable.
+        assert ask(kept, request("/healthz")) == 200
+
+
+def test_a_kept_connection_that_stalls_mid_request_is_closed_at_the_read_deadline(make_stack):
+    stack = make_stack("keepalive-stall", FCGI_READ_TIMEOUT="1")
+    with connect(stack) as kept:
+        assert ask(kept, request("/healthz")) == 200
+        kept.sendall(request("/healthz")[:20])
+        started = time.monotonic()
+        assert is_closed(kept)
+        assert time.monotonic() - started < 4
+    assert stack.get("/healthz").status == 200
+
+
+def test_a_kept_connections_next_request_with_oversized_parameters_is_answered_431(stack):
+    with connect(stack) as kept:
+        assert ask(kept, request("/healthz")) == 200
+        # Two parameter records, 66 KB together: past the 64 KiB limit.
+        kept.sendall(fcgi_record(BEGIN_REQUEST, struct.pack(">HB5x", 1, FCGI_KEEP_CONN))
+                     + fcgi_record(PARAMS, fcgi_pair("HTTP_X_FILLER", "a" * 60_000))
+                     + fcgi_record(PARAMS, fcgi_pair("HTTP_X_MORE", "b" * 6_000)))
+        stdout, ended = read_fcgi_response(kept)
+        assert ended and stdout.startswith(b"Status: 431 "), stdout[:200]
+        assert is_closed(kept)
+
+
+def test_many_kept_connections_take_turns_on_few_workers(make_stack):
+    stack = make_stack("keepalive-turns", FCGI_THREADS="2")
+    code = insert_code(stack)
+    clients = [connect(stack) for _ in range(12)]
+    try:
+        for round_ in range(5):
+            for client in clients:
+                client.sendall(request(f"/r/{code}"))
+            for client in clients:
+                stdout, ended = read_fcgi_response(client)
+                assert ended and status_of(stdout) == 302, (round_, stdout[:200])
+    finally:
+        for client in clients:
+            client.close()
+    assert stack.get("/healthz").status == 200

@@ -22,9 +22,9 @@ public enum ResponderMain {
     }
 
     /// glibc's malloc arenas the process may use. By default glibc gives threads up to 8 per core,
-    /// and each keeps the memory its thread freed: with four workers, the acceptor and the batch
-    /// leader, the resident set under load was about 2 MB larger than with two (issue 12's RSS
-    /// bound is 32 MB; the threads spend their time in SQLite and the kernel, not in malloc).
+    /// and each keeps the memory its thread freed: with four workers and the acceptor, the resident
+    /// set under load was about 2 MB larger than with two (issue 12's RSS bound is 32 MB; the
+    /// threads spend their time in SQLite and the kernel, not in malloc).
     static let mallocArenas: Int32 = 2
 
     /// Reads the settings, migrates the database, opens the socket and serves until stopped.

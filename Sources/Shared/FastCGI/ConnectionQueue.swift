@@ -1,50 +1,65 @@
+import CLinux
 @preconcurrency import Glibc
+import Synchronization
 
-/// Connections whose request has fully arrived, waiting for a worker thread: the acceptor pushes
-/// what one wake-up of its epoll set completed, workers take every connection waiting (blocking
-/// while there is none), so requests that arrive together are handled together. Closing wakes
-/// every worker once the queue is drained.
+/// Connections whose whole request the acceptor has seen, waiting for a worker: the acceptor pushes
+/// what one wake-up of its epoll set completed, and one worker takes them together (up to its
+/// limit), so requests that arrived together are handled together.
 ///
-/// `@unchecked Sendable`: every stored property is read and written only while `lock` is held.
-final class ConnectionQueue: @unchecked Sendable {
-    private let lock = ConditionLock()
-    private var items: [Int32] = []
-    private var head = 0
-    private var closed = false
+/// Workers wait in their epoll set (`ConnectionWatcher`), not here: `readyFD`, an eventfd in that
+/// set, is readable while connections wait or once the queue is closed. It is watched one-shot, so
+/// one worker wakes for a push; that worker takes what is waiting and arms it again, signalling
+/// first when it left connections behind (or the queue is closed), so another worker wakes for them.
+final class ConnectionQueue: Sendable {
+    /// Readable while a push (or the close) has not been acknowledged.
+    let readyFD: Int32
+    private let state = Mutex<(items: [Int32], head: Int, closed: Bool)>(([], 0, false))
 
-    /// Adds connections and wakes one worker.
-    func push(_ fds: [Int32]) {
-        guard !fds.isEmpty else { return }
-        lock.lock()
-        items.append(contentsOf: fds)
-        lock.signal()
-        lock.unlock()
+    /// - Throws: `ListenerError` when the kernel refuses an eventfd.
+    init() throws {
+        readyFD = eventfd(0, Int32(EFD_CLOEXEC) | Int32(EFD_NONBLOCK))
+        guard readyFD >= 0 else { throw ListenerError("eventfd(): \(errnoText())") }
     }
 
-    /// The connections waiting, oldest first and at most `limit`, waiting for at least one; empty
-    /// once the queue is closed and drained. A worker that leaves some behind wakes another.
-    func pop(limit: Int) -> [Int32] {
-        lock.lock()
-        defer { lock.unlock() }
-        while head == items.count && !closed {
-            lock.wait()
+    deinit {
+        _ = Glibc.close(readyFD)
+    }
+
+    /// Adds connections and makes `readyFD` readable.
+    func push(_ fds: [Int32]) {
+        guard !fds.isEmpty else { return }
+        state.withLock { $0.items.append(contentsOf: fds) }
+        signal()
+    }
+
+    /// Makes `readyFD` readable: for a push, for the close, or for what a worker left behind.
+    func signal() {
+        _ = eventfd_write(readyFD, 1)
+    }
+
+    /// Takes the connections waiting, oldest first and at most `limit`, after acknowledging the
+    /// signal (so a push racing with this call signals again rather than being missed).
+    ///
+    /// - Returns: the connections; whether more are left; whether the queue is closed.
+    func take(limit: Int) -> (fds: [Int32], more: Bool, closed: Bool) {
+        var unused: eventfd_t = 0
+        _ = eventfd_read(readyFD, &unused)
+        return state.withLock { state in
+            let end = min(state.items.count, state.head + max(1, limit))
+            let taken = Array(state.items[state.head..<end])
+            state.head = end
+            let more = state.head < state.items.count
+            if !more {
+                state.items.removeAll(keepingCapacity: true)
+                state.head = 0
+            }
+            return (taken, more, state.closed)
         }
-        let taken = Array(items[head..<min(items.count, head + max(1, limit))])
-        head += taken.count
-        if head == items.count {
-            items.removeAll(keepingCapacity: true)
-            head = 0
-        } else {
-            lock.signal()
-        }
-        return taken
     }
 
     /// No more pushes: workers leave once the queue is empty.
     func close() {
-        lock.lock()
-        closed = true
-        lock.broadcast()
-        lock.unlock()
+        state.withLock { $0.closed = true }
+        signal()
     }
 }

@@ -14,6 +14,9 @@ import Logging
 /// edge-triggered: the bytes stay unread in the socket (libfcgi reads them later), so a
 /// level-triggered wait would wake at once, again and again. Each arrival re-scans what is there,
 /// at most `maxArrivals` times a connection, so a peer trickling bytes costs bounded work.
+///
+/// Kept connections bypass it: workers watch them (`ConnectionWatcher`) and transfer one here only
+/// when its next request arrives in parts.
 final class FastCGIAcceptor {
     /// How long a worker may block writing a response to a peer that does not read.
     static let writeTimeoutSeconds = 10
@@ -21,9 +24,6 @@ final class FastCGIAcceptor {
     static let maxPending = 1_024
     /// Arrivals of data a connection may take to complete its request (nginx needs a handful).
     static let maxArrivals = 128
-    /// The most input one request may hold: parameters and body, their record headers and padding.
-    static let peekBytes = FastCGIRequest.maxParamBytes + FastCGIRequest.maxBodyBytes + 8_192
-
     let listener: FastCGIListener
     let queue: ConnectionQueue
     let wakeFD: Int32
@@ -35,10 +35,10 @@ final class FastCGIAcceptor {
     /// Waiting connections: deadline (monotonic seconds), arrivals seen, and whether it is a kept
     /// connection (its socket timeouts already set).
     private var pending: [Int32: (deadline: Double, arrivals: Int, kept: Bool)] = [:]
-    private var buffer: [UInt8]
+    private var peek = RequestPeek()
     /// Connections completed during this wake-up, queued together at its end.
     private var ready: [Int32] = []
-    /// The epoll set, shared with the workers that park kept connections in it.
+    /// Its epoll set is `watcher.acceptor`, where workers also transfer kept connections.
     let watcher: ConnectionWatcher
 
     /// Creates the acceptor; it runs on the thread that calls `run()`.
@@ -60,11 +60,10 @@ final class FastCGIAcceptor {
         self.logger = logger
         self.allowedPeers = allowedPeers
         self.watcher = watcher
-        buffer = [UInt8](repeating: 0, count: Self.peekBytes)
         // The listener is non-blocking so that accepting drains it without ever blocking.
         _ = fcntl(listener.fd, F_SETFL, fcntl(listener.fd, F_GETFL) | O_NONBLOCK)
-        watcher.watch(listener.fd, edgeTriggered: false)
-        watcher.watch(wakeFD, edgeTriggered: false)
+        watcher.acceptor.add(listener.fd, events: EpollSet.input)
+        watcher.acceptor.add(wakeFD, events: EpollSet.input)
     }
 
     /// Accepts until the wake descriptor becomes readable (stop), then finishes the connections
@@ -74,27 +73,26 @@ final class FastCGIAcceptor {
         var events = [epoll_event](repeating: epoll_event(), count: 64)
         while accepting || !pending.isEmpty {
             let timeout = pending.isEmpty ? -1 : Int32(min(1_000, max(0, (earliestDeadline() - now()) * 1_000)) + 1)
-            let count = epoll_wait(watcher.epoll, &events, Int32(events.count), timeout)
+            let count = watcher.acceptor.wait(&events, timeout: timeout)
             if count < 0 {
-                if errno == EINTR { continue }
                 logger.critical("epoll_wait(): \(errnoText())")
                 break
             }
-            for event in events.prefix(Int(count)) {
+            for event in events.prefix(count) {
                 let fd = event.data.fd
-                let hungUp = event.events & (EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0
+                let hungUp = event.events & EpollSet.hangUp != 0
                 if fd == wakeFD {
                     accepting = false
-                    watcher.unwatch(wakeFD)
-                    watcher.unwatch(listener.fd)
+                    watcher.acceptor.remove(wakeFD)
+                    watcher.acceptor.remove(listener.fd)
                     watcher.closeIdle()
                 } else if fd == listener.fd {
                     if accepting { acceptAll() }
                 } else if pending[fd] != nil {
                     examine(fd, isNew: false, peerDone: hungUp)
-                } else if watcher.claim(fd) {
-                    // A kept connection's next request is arriving (or nginx closed it): from now on
-                    // it waits like a new connection, already watched and with its timeouts set.
+                } else if watcher.takeTransferred(fd) {
+                    // A kept connection whose next request arrives in parts: from now on it waits
+                    // like a new connection, already watched and with its timeouts set.
                     pending[fd] = (now() + readTimeout, 0, true)
                     examine(fd, isNew: false, peerDone: hungUp)
                 }
@@ -144,39 +142,19 @@ final class FastCGIAcceptor {
     /// keeps waiting, or drops it. A peer that has stopped sending (`peerDone`) with its request
     /// incomplete is dropped.
     private func examine(_ fd: Int32, isNew: Bool, peerDone: Bool) {
-        let count = buffer.withUnsafeMutableBytes {
-            recv(fd, $0.baseAddress, $0.count, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
-        }
-        if count < 0 {
-            if errno == EAGAIN || errno == EINTR, !peerDone {
-                wait(for: fd, isNew: isNew)
-            } else {
-                drop(fd)
-            }
-            return
-        }
-        guard count > 0 else { return drop(fd) }
-        let verdict = buffer.withUnsafeBytes {
-            FastCGIRecordScanner.scan(
-                UnsafeRawBufferPointer(rebasing: $0.prefix(count)),
-                maxParamBytes: FastCGIRequest.maxParamBytes,
-                maxBodyBytes: FastCGIRequest.maxBodyBytes
-            )
-        }
-        switch verdict {
+        switch peek.look(at: fd) {
         case .complete:
             handOff(fd)
+        case .nothing where !peerDone, .incomplete(full: false) where !peerDone:
+            wait(for: fd, isNew: isNew)
+        case .nothing, .incomplete, .closed:
+            drop(fd)
         case .parametersTooLarge(let requestID):
-            refuse(fd, requestID: requestID, with: .parametersTooLarge)
+            forget(fd)
+            RequestPeek.refuse(fd, requestID: requestID, with: .parametersTooLarge)
         case .malformed(let reason):
             logger.debug("dropping a FastCGI connection: \(reason)")
             drop(fd)
-        case .incomplete:
-            if count == buffer.count || peerDone {
-                drop(fd)
-            } else {
-                wait(for: fd, isNew: isNew)
-            }
         }
     }
 
@@ -192,14 +170,14 @@ final class FastCGIAcceptor {
             drop(oldest)
         }
         pending[fd] = (now() + readTimeout, 0, false)
-        watcher.watch(fd, edgeTriggered: true)
+        watcher.acceptor.add(fd, events: EpollSet.input | EpollSet.edgeTriggered)
     }
 
     /// The whole request is here: queued, with a write limit so a peer that stops reading cannot
     /// hold a worker forever (and a read limit, though every byte libfcgi reads is already here).
     private func handOff(_ fd: Int32) {
         if let waited = pending.removeValue(forKey: fd) {
-            watcher.unwatch(fd)
+            watcher.acceptor.remove(fd)
             if waited.kept { return ready.append(fd) }
         }
         var limit = timeval(tv_sec: Self.writeTimeoutSeconds, tv_usec: 0)
@@ -208,18 +186,14 @@ final class FastCGIAcceptor {
         ready.append(fd)
     }
 
-    /// Answers without a worker (the request is never read) and closes.
-    private func refuse(_ fd: Int32, requestID: UInt16, with error: HTTPError) {
-        let response = error.response
-        let output = response.cgiHead(includeBody: true) + response.body
-        let bytes = FastCGIRecords.response(requestID: requestID, stdout: output)
-        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL)) }
-        drop(fd)
+    private func drop(_ fd: Int32) {
+        forget(fd)
+        _ = close(fd)
     }
 
-    private func drop(_ fd: Int32) {
-        if pending.removeValue(forKey: fd) != nil { watcher.unwatch(fd) }
-        _ = close(fd)
+    /// Stops waiting for a connection (its descriptor stays open).
+    private func forget(_ fd: Int32) {
+        if pending.removeValue(forKey: fd) != nil { watcher.acceptor.remove(fd) }
     }
 
     private func expire() {
@@ -250,13 +224,4 @@ final class FastCGIAcceptor {
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
-}
-
-extension HTTPError {
-    /// 431 for FastCGI parameters (request headers) over the limit.
-    static let parametersTooLarge = HTTPError(
-        status: 431,
-        code: "headers-too-large",
-        message: "Request headers too large."
-    )
 }

@@ -1,4 +1,5 @@
 import CFastCGI
+import CLinux
 @preconcurrency import Glibc
 import Logging
 import Synchronization
@@ -11,26 +12,29 @@ import Synchronization
 /// given. Requests taken together can share work, such as one commit for all their writes.
 public typealias RequestHandler = (_ requests: [Request], _ answer: (Int, Response) -> Void) -> Void
 
-/// The responder's threads: one acceptor (`FastCGIAcceptor`) that takes connections and queues
-/// each once its whole request has arrived, and worker threads that read it with libfcgi, handle
-/// it and write the response.
+/// The responder's threads: one acceptor (`FastCGIAcceptor`) that takes new connections and queues
+/// each once its whole request has arrived, and worker threads that read requests with libfcgi,
+/// handle them and write the responses.
 ///
-/// A worker takes every request waiting (up to `maxBatch`) and hands them to its handler together:
-/// under load, the requests that arrived while a batch was handled form the next one, so the
-/// per-batch costs (a thread wake-up, a commit) are shared by more requests the busier the
-/// responder is, while a lone request is still handled at once.
+/// Workers wait in one shared epoll set (`ConnectionWatcher.workers`) for two things: the
+/// acceptor's queue, and the connections nginx keeps (`FCGI_KEEP_CONN`), parked there after each
+/// response. A worker takes what one wake-up brings — every kept connection whose next request
+/// has arrived, and every queued connection, up to `maxBatch` of each — and hands their requests
+/// to its handler together: under load, the requests that arrived while a batch was handled form
+/// the next one, so the per-batch costs (a wake-up, a commit) are shared by more requests the
+/// busier the responder is, while a lone request is still handled at once. A kept connection
+/// holds no worker between requests, and its next request reaches a worker with no other thread
+/// in between.
 ///
-/// Each worker thread owns its `FastCGIRequest`s (one per request of a batch) and one handler. On SIGTERM or SIGINT the main
-/// thread writes to a wake-up pipe: the acceptor stops accepting, closes the idle kept connections,
-/// finishes the connections it has (each completes or times out) and closes the queue; workers
-/// leave once it is empty.
-///
-/// A connection nginx keeps (`FCGI_KEEP_CONN`) goes back to the acceptor after its response and
-/// waits there for the next request, holding no worker (`ConnectionWatcher`). So every
-/// accepted request is answered. `FCGX_ShutdownPending` is not used: libfcgi then fails every read
-/// and write, which would cut the requests in flight.
+/// Each worker thread owns its `FastCGIRequest`s (one per request of a batch) and one handler. On
+/// SIGTERM or SIGINT the main thread writes to a wake-up pipe: the acceptor stops accepting, closes
+/// the idle kept connections, finishes the connections it has (each completes or times out) and
+/// closes the queue; workers leave once it is empty. So every accepted request is answered.
+/// `FCGX_ShutdownPending` is not used: libfcgi then fails every read and write, which would cut
+/// the requests in flight.
 public final class FastCGIServer: Sendable {
-    /// The most requests one worker takes at once (nginx keeps 32 connections by default).
+    /// The most kept connections, and the most queued ones, one worker takes at once (nginx keeps
+    /// 32 connections by default).
     static let maxBatch = 64
 
     let listener: FastCGIListener
@@ -39,10 +43,10 @@ public final class FastCGIServer: Sendable {
     let readTimeoutSeconds: Int
     let logger: Logger
     let makeHandler: @Sendable () throws -> RequestHandler
-    let queue = ConnectionQueue()
+    let queue: ConnectionQueue
     /// [read end, write end] of the wake-up pipe.
     let wakePipe: (read: Int32, write: Int32)
-    /// The acceptor's epoll set, where workers park connections nginx keeps.
+    /// The epoll sets: the workers' (the queue, parked connections) and the acceptor's.
     let watcher: ConnectionWatcher
 
     /// Prepares the server; nothing runs until `run()`.
@@ -53,7 +57,8 @@ public final class FastCGIServer: Sendable {
     ///   - readTimeoutSeconds: how long a connection may take to send its whole request.
     ///   - logger: where start, stop and failures are logged.
     ///   - makeHandler: called once on each worker thread to build that thread's handler.
-    /// - Throws: `ListenerError` when the wake-up pipe or the epoll set cannot be made.
+    /// - Throws: `ListenerError` when the wake-up pipe, the queue's eventfd or the epoll sets cannot
+    ///   be made.
     public init(
         listener: FastCGIListener,
         threadCount: Int,
@@ -71,6 +76,8 @@ public final class FastCGIServer: Sendable {
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         wakePipe = (fds[0], fds[1])
         watcher = try ConnectionWatcher()
+        queue = try ConnectionQueue()
+        watcher.workers.add(queue.readyFD, events: EpollSet.input | EpollSet.oneShot)
     }
 
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish and returns.
@@ -145,7 +152,7 @@ public final class FastCGIServer: Sendable {
         _ = write(wakePipe.write, &byte, 1)
     }
 
-    /// One worker thread's life: build its handler, then accept and serve until stopped.
+    /// One worker thread's life: build its handler, then take and serve batches until stopped.
     func serve(workerIndex: Int) {
         let handler: RequestHandler
         do {
@@ -156,42 +163,94 @@ public final class FastCGIServer: Sendable {
             stop()
             return
         }
-        var slots: [FastCGIRequest] = []
+        var batch = WorkerBatch()
+        var events = [epoll_event](repeating: epoll_event(), count: Self.maxBatch)
+        var leaving = false
+        while !leaving {
+            let count = watcher.workers.wait(&events, timeout: -1)
+            if count < 0 {
+                logger.critical("worker \(workerIndex): epoll_wait(): \(errnoText())")
+                failedWorkers.add(1, ordering: .relaxed)
+                stop()
+                return
+            }
+            var connections: [Int32] = []
+            for event in events.prefix(count) {
+                let fd = event.data.fd
+                if fd == queue.readyFD {
+                    leaving = takeQueued(into: &connections)
+                } else if watcher.claim(fd), let ready = nextRequest(on: fd, peek: &batch.peek) {
+                    connections.append(ready)
+                }
+            }
+            serve(connections, in: &batch, with: handler)
+        }
+    }
+
+    /// Takes the queued connections (the queue's eventfd woke this worker) and arms the eventfd
+    /// again, signalling first when others must wake too: connections were left behind, or the
+    /// queue is closed (every worker must see that).
+    ///
+    /// - Returns: true when the queue is closed and drained: the worker leaves after this batch.
+    private func takeQueued(into connections: inout [Int32]) -> Bool {
+        let taken = queue.take(limit: Self.maxBatch)
+        connections += taken.fds
+        if taken.more || taken.closed { queue.signal() }
+        _ = watcher.workers.modify(queue.readyFD, events: EpollSet.input | EpollSet.oneShot)
+        return taken.closed && !taken.more
+    }
+
+    /// A parked connection woke this worker: the connection when its whole next request is there;
+    /// otherwise it is parked again (nothing arrived), transferred to the acceptor (part of a
+    /// request), answered 431 or closed, and nil.
+    private func nextRequest(on fd: Int32, peek: inout RequestPeek) -> Int32? {
+        switch peek.look(at: fd) {
+        case .complete:
+            return fd
+        case .nothing:
+            if !watcher.park(fd) { _ = close(fd) }
+        case .incomplete(full: false):
+            if !watcher.transfer(fd) { _ = close(fd) }
+        case .parametersTooLarge(let requestID):
+            RequestPeek.refuse(fd, requestID: requestID, with: .parametersTooLarge)
+        case .incomplete(full: true), .closed, .malformed:
+            _ = close(fd)
+        }
+        return nil
+    }
+
+    /// Reads the connections' requests, hands them to the handler together, and answers each once.
+    private func serve(_ connections: [Int32], in batch: inout WorkerBatch, with handler: RequestHandler) {
+        guard !connections.isEmpty else { return }
+        while batch.slots.count < connections.count { batch.slots.append(FastCGIRequest()) }
         var requests: [Request] = []
         var readers: [FastCGIRequest] = []
-        while true {
-            let connections = queue.pop(limit: Self.maxBatch)
-            if connections.isEmpty { return }
-            while slots.count < connections.count { slots.append(FastCGIRequest()) }
-            requests.removeAll(keepingCapacity: true)
-            readers.removeAll(keepingCapacity: true)
-            for (connection, slot) in zip(connections, slots) {
-                switch slot.accept(connection: connection) {
-                case .accepted: break
-                case .failed(let code):
-                    logger.error("FCGX_Accept_r failed: \(String(cString: strerror(code)))")
-                    continue
-                }
-                switch slot.read() {
-                case .success(let parsed):
-                    requests.append(parsed)
-                    readers.append(slot)
-                case .failure(let error):
-                    finish(slot, with: error.response, headOnly: false)
-                }
+        for (connection, slot) in zip(connections, batch.slots) {
+            switch slot.accept(connection: connection) {
+            case .accepted: break
+            case .failed(let code):
+                logger.error("FCGX_Accept_r failed: \(String(cString: strerror(code)))")
+                continue
             }
-            guard !requests.isEmpty else { continue }
-            var answered = [Bool](repeating: false, count: requests.count)
-            handler(requests) { index, response in
-                guard requests.indices.contains(index), !answered[index] else { return }
-                answered[index] = true
-                finish(readers[index], with: response, headOnly: requests[index].method == "HEAD")
+            switch slot.read() {
+            case .success(let parsed):
+                requests.append(parsed)
+                readers.append(slot)
+            case .failure(let error):
+                finish(slot, with: error.response, headOnly: false)
             }
-            // A handler that skipped a request must not leave its connection open and unanswered.
-            for index in answered.indices where !answered[index] {
-                logger.error("no response for \(requests[index].method) \(requests[index].path)")
-                finish(readers[index], with: HTTPError.internalFailure.response, headOnly: false)
-            }
+        }
+        guard !requests.isEmpty else { return }
+        var answered = [Bool](repeating: false, count: requests.count)
+        handler(requests) { index, response in
+            guard requests.indices.contains(index), !answered[index] else { return }
+            answered[index] = true
+            finish(readers[index], with: response, headOnly: requests[index].method == "HEAD")
+        }
+        // A handler that skipped a request must not leave its connection open and unanswered.
+        for index in answered.indices where !answered[index] {
+            logger.error("no response for \(requests[index].method) \(requests[index].path)")
+            finish(readers[index], with: HTTPError.internalFailure.response, headOnly: false)
         }
     }
 
@@ -201,6 +260,12 @@ public final class FastCGIServer: Sendable {
             FastCGIRequest.close(kept)
         }
     }
+}
+
+/// What one worker thread keeps from batch to batch: its libfcgi requests and its peek buffer.
+struct WorkerBatch {
+    var slots: [FastCGIRequest] = []
+    var peek = RequestPeek()
 }
 
 /// What a new worker thread needs; passed through pthread_create's `void *` argument.
