@@ -77,3 +77,16 @@ wait_for_socket() {
     log "the responder did not open $path"
     return 1
 }
+
+# stop_children PID...: stops processes this shell started. SIGTERM first: nginx's master then
+# stops its workers, which SIGKILL would leave running (holding the port and any pipe the script's
+# output goes to); whatever is still there after 5 s is killed.
+stop_children() {
+    [ $# -gt 0 ] || return 0
+    kill -TERM "$@" 2>/dev/null || true
+    (sleep 5 && kill -KILL "$@" 2>/dev/null) &
+    local killer=$!
+    wait "$@" 2>/dev/null || true
+    kill "$killer" 2>/dev/null || true
+    wait "$killer" 2>/dev/null || true
+}

@@ -86,12 +86,20 @@ extension ReferralStore {
         let lookups = codes.count(where: { $0 != nil })
         guard lookups > 0 else { return links.map { _ in .success(nil) } }
         return try gate.commitTogether(on: connection, writes: lookups) { connection in
-            try zip(links, codes).map { link, text in
+            // A code is looked up once per batch, however many of its links the batch holds: no
+            // statement of the batch changes a code, so the row read first stays true to its end.
+            var found: [String: ReferralCodeRecord?] = [:]
+            return try zip(links, codes).map { link, text in
                 guard let text else { return .success(nil) }
                 do {
-                    guard let code = try Self.findCode(text, on: connection), code.active else {
-                        return .success(nil)
+                    let record: ReferralCodeRecord?
+                    if let known = found[text] {
+                        record = known
+                    } else {
+                        record = try Self.findCode(text, on: connection)
+                        found[text] = record
                     }
+                    guard let code = record, code.active else { return .success(nil) }
                     let flag = try Self.insertClick(link.click(code), limitPerHour: limitPerHour, on: connection)
                     return .success(StoredClick(code: code, flag: flag))
                 } catch {

@@ -41,9 +41,12 @@ public final class ReferralStore {
     }
 
     static func findCode(_ code: String, on connection: SQLiteConnection) throws -> ReferralCodeRecord? {
-        try connection.statement("SELECT \(codeColumns) FROM referral_codes WHERE code = ?")
-            .firstRow([.text(code)], codeRecord)
+        try connection.statement(findCodeSQL).firstRow([.text(code)], codeRecord)
     }
+
+    /// Built once: every link looks a code up, and interpolating the text per call cost an
+    /// allocation and a longer hash each time.
+    static let findCodeSQL = "SELECT \(codeColumns) FROM referral_codes WHERE code = ?"
 
     /// The code named by untrusted text, when that text is a well-formed code and the code is
     /// active: what links, cookies, preferences and conversions may use. Malformed text is not
