@@ -62,6 +62,18 @@ struct ReferralLinkTests {
         #expect(location("/?ref=DEMO&x=1") == "/?x=1")
     }
 
+    /// Paths are split on the byte `/`, as nginx (which routed them here) reads them: a `/` followed
+    /// by a combining mark still ends a segment, and long paths are still told apart.
+    @Test func segmentsAreSplitOnTheSlashByte() {
+        #expect(location("/r/\u{301}DEMO") == "https://example.com/onboard")
+        #expect(location("/sp\u{301}/ref/DEMO") == "/")
+        #expect(location("/a/b/c/d/e/f/ref/DEMO") == nil)
+        #expect(location("/a/b/c/d/e/f?ref=DEMO") == "/a/b/c/d/e/f")
+        #expect(ReferralLink.segments(of: "/").parts.isEmpty)
+        #expect(ReferralLink.segments(of: "/").exact == false)
+        #expect(ReferralLink.segments(of: "/sp/ref/DEMO") == (["sp", "ref", "DEMO"], true))
+    }
+
     @Test func pathsWithoutARefAreNotLinks() {
         #expect(ReferralLink.parse(path: "/about", query: "x=1") == nil)
         #expect(ReferralLink.parse(path: "/about", query: "") == nil)

@@ -131,7 +131,8 @@ public enum FastCGIRecordScanner {
             let name = pairs[index..<index + nameLength]
             let value = pairs[index + nameLength..<index + nameLength + valueLength]
             index += nameLength + valueLength
-            if name.elementsEqual("CONTENT_LENGTH".utf8) {
+            // Lengths first: the byte comparison is generic, and this runs for every parameter.
+            if nameLength == 14, name.elementsEqual("CONTENT_LENGTH".utf8) {
                 contentLength = value.isEmpty ? 0 : Int(String(decoding: value.prefix(20), as: UTF8.self)) ?? Int.max
             }
         }

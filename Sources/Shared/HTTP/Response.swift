@@ -80,7 +80,13 @@ public struct Response: Sendable {
 
     /// True when `text` holds no control character (CR, LF, NUL, …) and no byte above ASCII.
     static func isSafe(_ text: String) -> Bool {
-        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7f }
+        // Over the contiguous bytes: every header of every response goes through this, and
+        // iterating `utf8` element by element cost more than building the head itself.
+        var text = text
+        return text.withUTF8 { bytes in
+            for byte in bytes where byte < 0x20 || byte >= 0x7f { return false }
+            return true
+        }
     }
 
     /// The reason phrase of the statuses this service uses.
