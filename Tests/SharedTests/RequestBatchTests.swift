@@ -54,6 +54,22 @@ extension ApplicationTests {
         )
     }
 
+    /// A batch and a lone request agree on which requests are links: the service's own paths stay
+    /// theirs even with a `ref` query, and a link with another method is 405 either way.
+    @Test func aBatchTakesTheSameRequestsForLinksAsTheRouteDoes() throws {
+        let (application, store) = try makeApplication()
+        let requests = [
+            request("GET", "/healthz?ref=Demo"), request("GET", "/metrics?ref=Demo"),
+            request("GET", "/api/referral/mine?ref=Demo"), request("POST", "/r/Demo"),
+            request("DELETE", "/shop?ref=Demo"), request("GET", "/shop?ref=Demo"),
+        ]
+        let alone = requests.map { application.respond(to: $0, store: store).status }
+        #expect(alone == [200, 200, 401, 405, 405, 302])
+        #expect(respond(application, store, requests).map(\.status) == alone)
+        // Only the two GET /shop?ref= were clicks.
+        #expect(try clicks(store).map { $0[1] } == ["/shop", "/shop"])
+    }
+
     /// Each click of a batch decides its limit after the clicks before it: exactly the limit counted.
     @Test func theLimitIsExactWithinOneBatch() throws {
         let (application, store) = try makeApplication(["CLICK_LIMIT_PER_HOUR": "2"])

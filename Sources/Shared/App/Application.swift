@@ -82,12 +82,18 @@ public final class Application: Sendable {
         request.method == "POST" && request.path == Self.conversionRoute
     }
 
-    /// The link a request follows when it is one that `route` would follow: GET or HEAD, on a path
-    /// no other route takes.
+    /// The link a request follows when it is one that `route` would follow (GET or HEAD).
     func followedLink(_ request: Request) -> ReferralLink? {
-        guard request.method == "GET" || request.method == "HEAD", request.path != "/healthz",
-            request.path != "/metrics", !request.path.hasPrefix("/api/")
-        else { return nil }
+        guard request.method == "GET" || request.method == "HEAD" else { return nil }
+        return link(namedBy: request)
+    }
+
+    /// The referral link a request's path names, on a path no other route takes: the one place
+    /// that says which paths are links, for `route` and for the batches alike.
+    func link(namedBy request: Request) -> ReferralLink? {
+        guard request.path != "/healthz", request.path != "/metrics", !request.path.hasPrefix("/api/") else {
+            return nil
+        }
         return ReferralLink.parse(path: request.path, query: request.query)
     }
 
@@ -148,7 +154,7 @@ public final class Application: Sendable {
         if request.path.hasPrefix("/api/") {
             return try routeAPI(request, store: store, label: &label)
         }
-        if let link = ReferralLink.parse(path: request.path, query: request.query) {
+        if let link = link(namedBy: request) {
             label = link.routeLabel
             try requireMethod(request, ["GET", "HEAD"])
             return try follow(link, request: request, store: store)

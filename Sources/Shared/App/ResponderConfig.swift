@@ -44,9 +44,9 @@ public struct ResponderConfig: Sendable {
         fcgiSocketMode = mode
         // One worker per core (at least two, so a commit's fsync never leaves no one to take
         // requests): workers never wait on the network, only on commits, and more of them than
-        // cores only split batches and add context switches (scripts/bench: 31.8–33.5k links/s with
-        // two workers against 26.7–29.1k with four, on two cores; conversions 7.1–7.6k/s against
-        // 6.1–6.7k/s).
+        // cores only split batches and add context switches (docs/BENCHMARKS.md, change 11:
+        // 31.8–33.5k links/s with two workers against 26.7–29.1k with four, on two cores;
+        // conversions 7.1–7.6k/s against 6.1–6.7k/s).
         fcgiThreads = try settings.integer(
             "FCGI_THREADS",
             default: max(2, sysconf(Int32(_SC_NPROCESSORS_ONLN))),

@@ -84,7 +84,6 @@ public final class SQLiteConnection {
     }
 
     deinit {
-        statementsByAddress.removeAll()
         statements.removeAll()
         sqlite3_close(handle)
     }
@@ -98,25 +97,6 @@ public final class SQLiteConnection {
     ///
     /// Related SQLite documentation: <https://www.sqlite.org/c3ref/prepare.html>
     public func statement(_ sql: String) throws -> SQLiteStatement {
-        // Found by where the text is stored first: the SQL of the hot paths is constant, so the
-        // same storage comes back every time, and hashing a few hundred bytes per statement was a
-        // measurable part of a click. `==` confirms the text (at once when the storage is the
-        // same), so a reused address never finds another statement.
-        let address = sql.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil
-        if let address, let cached = statementsByAddress[address], cached.sql == sql { return cached }
-        let statement = try cachedOrPrepared(sql)
-        if let address, statementsByAddress.count < Self.maxStatementAddresses {
-            statementsByAddress[address] = statement
-        }
-        return statement
-    }
-
-    /// Statements found by the address of their text; bounded, since SQL built per call brings a
-    /// new address each time.
-    private var statementsByAddress: [UnsafeRawPointer: SQLiteStatement] = [:]
-    static let maxStatementAddresses = 256
-
-    private func cachedOrPrepared(_ sql: String) throws -> SQLiteStatement {
         if let cached = statements[sql] { return cached }
         var pointer: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &pointer, nil)

@@ -174,16 +174,16 @@ public final class FastCGIServer: Sendable {
                 stop()
                 return
             }
-            var connections: [Int32] = []
+            batch.connections.removeAll(keepingCapacity: true)
             for event in events.prefix(count) {
                 let fd = event.data.fd
                 if fd == queue.readyFD {
-                    leaving = takeQueued(into: &connections)
+                    leaving = takeQueued(into: &batch.connections)
                 } else if watcher.claim(fd), let ready = nextRequest(on: fd, peek: &batch.peek) {
-                    connections.append(ready)
+                    batch.connections.append(ready)
                 }
             }
-            serve(connections, in: &batch, with: handler)
+            serve(batch.connections, in: &batch, with: handler)
         }
     }
 
@@ -262,10 +262,12 @@ public final class FastCGIServer: Sendable {
     }
 }
 
-/// What one worker thread keeps from batch to batch: its libfcgi requests and its peek buffer.
+/// What one worker thread keeps from batch to batch: its libfcgi requests, its peek buffer, and the
+/// list of connections one wake-up brought (kept for its capacity).
 struct WorkerBatch {
     var slots: [FastCGIRequest] = []
     var peek = RequestPeek()
+    var connections: [Int32] = []
 }
 
 /// What a new worker thread needs; passed through pthread_create's `void *` argument.
