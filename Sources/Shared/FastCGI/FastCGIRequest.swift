@@ -191,7 +191,13 @@ public final class FastCGIRequest {
             guard got == scratch.count else { break }
             discarded += Int(got)
         }
-        return FCGX_HasSeenEOF(input) != 0 && FCGX_GetError(input) == 0
+        let ended = FCGX_HasSeenEOF(input) != 0 && FCGX_GetError(input) == 0
+        // A read that found nothing yet (EAGAIN) left an error on the stream, and with one set
+        // FCGX_Finish_r closes the connection itself, at once, over the body still arriving: the
+        // peer's next write fails and nginx answers 502 instead of our 413. Cleared, the connection
+        // comes back to `finish`, which drains it before closing.
+        if !ended { FCGX_ClearError(input) }
+        return ended
     }
 
     /// Closes a connection whose response is written. Unread input (a body not read, a 413) is
