@@ -7,7 +7,8 @@ import Logging
 public final class Application: Sendable {
     public let config: ResponderConfig
     public let logger: Logger
-    public let gate = WriteGate()
+    /// The write gate of every worker; the WAL is checkpointed in the background.
+    public let gate: WriteGate
     /// The metrics, unless `REFERRAL_METRICS=off`.
     public let metrics: ResponderMetrics?
     /// Unix seconds now; replaced in tests.
@@ -23,6 +24,7 @@ public final class Application: Sendable {
         self.config = config
         self.logger = logger
         self.now = now
+        gate = WriteGate(checkpointer: WALCheckpointer(path: config.databasePath))
         metrics = config.metricsEnabled ? ResponderMetrics() : nil
     }
 

@@ -87,6 +87,7 @@ final class GroupCommit: @unchecked Sendable {
             lock.unlock()
             if self.connection == nil {
                 self.connection = try? SQLiteConnection(path: connection.path, readOnly: connection.readOnly)
+                self.connection?.checkpointer = gate.checkpointer
             }
             let outcomes = Self.commit(batch, on: self.connection ?? connection, gate: gate)
             commits.add(1, ordering: .relaxed)

@@ -8,8 +8,14 @@ import Synchronization
 public final class WriteGate: Sendable {
     private let mutex = Mutex(())
     let group = GroupCommit()
+    /// Runs the passive checkpoints of the connections writing through this gate in the
+    /// background (the responder); nil: each commit that fills the WAL runs one inline.
+    let checkpointer: WALCheckpointer?
 
-    public init() {}
+    /// - Parameter checkpointer: background checkpoints for the writers of this gate, or nil.
+    public init(checkpointer: WALCheckpointer? = nil) {
+        self.checkpointer = checkpointer
+    }
 
     /// Runs `body` while holding the gate.
     ///

@@ -14,6 +14,7 @@ public final class ReferralStore {
     /// - Throws: `SQLiteError` when the file cannot be opened.
     public init(path: String, gate: WriteGate, readOnly: Bool = false) throws {
         connection = try SQLiteConnection(path: path, readOnly: readOnly)
+        connection.checkpointer = gate.checkpointer
         self.gate = gate
     }
 
