@@ -1,4 +1,3 @@
-import CSQLite
 import Testing
 
 @testable import Shared
@@ -10,25 +9,6 @@ struct SQLiteTests {
         let connection = try SQLiteConnection(path: directory.file("db.sqlite"))
         #expect(try connection.statement("PRAGMA journal_mode").firstRow { $0.text(0) } == "wal")
         #expect(try connection.statement("PRAGMA foreign_keys").firstRow { $0.int(0) } == 1)
-    }
-
-    @Test func aNewDatabaseGetsSmallPagesAndAnOldOneKeepsItsOwn() throws {
-        let fresh = try SQLiteConnection(path: directory.file("new.sqlite"))
-        try fresh.execute("CREATE TABLE t (x)")
-        #expect(try fresh.statement("PRAGMA page_size").firstRow { $0.int(0) } == 1_024)
-
-        // A database an older binary made, with SQLite's own page size.
-        var handle: OpaquePointer?
-        #expect(sqlite3_open(directory.file("old.sqlite"), &handle) == SQLITE_OK)
-        #expect(
-            sqlite3_exec(handle, "PRAGMA page_size=4096; CREATE TABLE t (x); INSERT INTO t VALUES (7)", nil, nil, nil)
-                == SQLITE_OK
-        )
-        sqlite3_close(handle)
-        let old = try SQLiteConnection(path: directory.file("old.sqlite"))
-        #expect(try old.statement("PRAGMA page_size").firstRow { $0.int(0) } == 4_096)
-        #expect(try old.statement("SELECT x FROM t").firstRow { $0.int(0) } == 7)
-        #expect(try old.statement("PRAGMA journal_mode").firstRow { $0.text(0) } == "wal")
     }
 
     @Test func errorsCarryCodeMessageAndSQL() throws {

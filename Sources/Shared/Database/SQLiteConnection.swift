@@ -30,11 +30,6 @@ public final class SQLiteConnection {
     static let busyRetryMicroseconds: Int32 = 100
     /// A TRUNCATE checkpoint waits at most this long for readers before trying again later.
     static let checkpointWaitMicroseconds: Int32 = 100_000
-    /// The page size of a new database. A click changes about five pages (its row, two index
-    /// entries, two rollup rows), and each changed page goes to the WAL whole, is checksummed,
-    /// and is synced at the next checkpoint: with 1 KiB pages instead of SQLite's 4 KiB, the WAL
-    /// gets a quarter of the bytes per click. Measured: +10 % links per second (docs/BENCHMARKS.md).
-    static let newDatabasePageSize = 1_024
     /// WAL pages past which a commit runs a passive checkpoint inline (what SQLite's autocheckpoint
     /// does at 1,000), in processes without a `WALCheckpointer`. The commit that runs it answers
     /// only after it, so its size is a tail latency: at 250 the link's p99 at 32 connections was
@@ -43,7 +38,7 @@ public final class SQLiteConnection {
     /// WAL pages past which a commit asks its `WALCheckpointer` for a checkpoint. No commit waits
     /// for that one, so it can be larger: fewer finishing checkpoints, which do wait.
     static let backgroundCheckpointPages: Int32 = 1_000
-    /// WAL pages past which a commit truncates the WAL (16 MiB of 1 KiB pages). With readers
+    /// WAL pages past which a commit truncates the WAL (64 MiB of 4 KiB pages). With readers
     /// always present, passive checkpoints never reach the WAL's end and it grows without bound:
     /// a TRUNCATE checkpoint holds writers off briefly, lets readers move to the database file,
     /// and empties it.
@@ -89,8 +84,7 @@ public final class SQLiteConnection {
         // below takes its place and does the same, and also records the WAL's size.
         sqlite3_wal_hook(handle, sqliteWALHook, context)
         if !readOnly {
-            // Before the first write fixes it; a database that has one keeps its own.
-            try execute("PRAGMA page_size=\(Self.newDatabasePageSize); PRAGMA journal_mode=WAL")
+            try execute("PRAGMA journal_mode=WAL")
         }
         try execute("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON")
     }
