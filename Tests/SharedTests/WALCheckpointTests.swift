@@ -56,6 +56,21 @@ struct WALCheckpointTests {
         #expect(try reader.statement("SELECT count(*) FROM t").firstRow { $0.int(0) } == rows + 3)
     }
 
+    @Test func aCheckpointerThatCannotCheckpointLeavesItToTheCommits() throws {
+        // Its thread cannot open the database: the commits still keep the WAL small.
+        let checkpointer = WALCheckpointer(path: directory.file("missing/db.sqlite"))
+        let connection = try connection(checkpointer: checkpointer)
+        while connection.walPages < SQLiteConnection.backgroundCheckpointPages { try commitOneRow(connection) }
+        var commits = 0
+        while connection.walPages >= 10 && commits < 5_000 {
+            try commitOneRow(connection)
+            usleep(1_000)
+            commits += 1
+        }
+        #expect(connection.walPages < 10)
+        #expect(checkpointer.completed == 0)
+    }
+
     @Test func theRespondersConnectionsCheckpointInTheBackground() throws {
         let application = Application(
             config: try ResponderConfig(environment: ["REFERRAL_DB": directory.file("db.sqlite")]),

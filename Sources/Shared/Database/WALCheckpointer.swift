@@ -104,8 +104,10 @@ public final class WALCheckpointer: Sendable {
                     sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil) == SQLITE_OK
                 {
                     completed.add(1, ordering: .relaxed)
-                    finishDue.store(true, ordering: .releasing)
                 }
+                // Done or not (no connection, another checkpointer busy), the next commit runs one:
+                // a failing thread leaves the checkpoints inline, as without it, never undone.
+                finishDue.store(true, ordering: .releasing)
                 // Asked again while it ran: those requests were for the frames it just copied.
                 lock.withLock { requested = false }
             }
