@@ -30,16 +30,7 @@ struct ClickRollupTests {
             let time = now - Int64.random(in: 0..<(40 * 86_400), using: &generator)
             let flag: ClickFlag? = index % 9 == 0 ? .bot : nil
             try store.recordClick(
-                NewClick(
-                    codeID: index % 5 == 0 ? other.id : code.id,
-                    ip: "10.0.0.\(index % 7)",
-                    userAgent: nil,
-                    referer: nil,
-                    path: "/r/ABC",
-                    wallet: nil,
-                    flag: flag,
-                    createdAt: time
-                ),
+                .from("10.0.0.\(index % 7)", on: index % 5 == 0 ? other.id : code.id, at: time, flag: flag),
                 limitPerHour: 3
             )
         }
@@ -62,13 +53,10 @@ struct ClickRollupTests {
     @Test func upgradingRollsUpTheClicksAlreadyStored() throws {
         let connection = try directory.database(
             atVersion: 9,
-            rows:
-                """
-                INSERT INTO referral_codes (code, wallet, created_at) VALUES ('OLD1', 'w', 1);
-                INSERT INTO clicks (code_id, ip, path, flag, counted_seq, created_at) VALUES
-                    (1, 'a', '/r/OLD1', NULL, 1, 100), (1, 'a', '/r/OLD1', NULL, 2, 200), (1, 'b', '/r/OLD1', NULL, 1, 300),
-                    (1, 'a', '/r/OLD1', 'bot', NULL, 400), (1, 'a', '/r/OLD1', NULL, 3, 4000),
-                    (1, 'a', '/r/OLD1', NULL, 4, 90000);
+            clicks: """
+                (1, 'a', '/r/OLD1', NULL, 1, 100), (1, 'a', '/r/OLD1', NULL, 2, 200), (1, 'b', '/r/OLD1', NULL, 1, 300),
+                (1, 'a', '/r/OLD1', 'bot', NULL, 400), (1, 'a', '/r/OLD1', NULL, 3, 4000),
+                (1, 'a', '/r/OLD1', NULL, 4, 90000)
                 """
         )
         try SchemaMigrator.migrate(connection)

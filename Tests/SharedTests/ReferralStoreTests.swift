@@ -93,13 +93,14 @@ struct ReferralStoreTests {
         #expect(numbers == Array(1...300))
     }
 
-    @Test func theClickDecisionProbesTheIPIndexAndNeverScans() throws {
+    @Test func theClickDecisionProbesTheLastHoursClicksAndNeverScans() throws {
         let store = try makeStore()
         let plan = try store.connection.statement("EXPLAIN QUERY PLAN " + ReferralStore.clickDecisionSQL)
             .rows(Array(repeating: SQLiteValue.integer(1), count: 4)) { $0.text(3) ?? "" }
-        // One probe for the click `limit` places back, none of clicks scanned.
-        #expect(plan.filter { $0.contains("counted_clicks_by_ip_seq (ip=? AND counted_seq=?)") }.count == 1)
-        #expect(!plan.contains { $0.hasPrefix("SCAN clicks") })
+        // One probe for the click `limit` places back; the stored clicks are not read at all.
+        #expect(plan.filter { $0.contains("recent_counted_clicks USING PRIMARY KEY (ip=? AND seq=?)") }.count == 1)
+        #expect(!plan.contains { $0.hasPrefix("SCAN recent_counted_clicks") })
+        #expect(!plan.contains { $0.split(separator: " ").contains("clicks") })
     }
 
     /// A temporary table is a B-tree of its own (a zeroed page, a transaction): a click builds none

@@ -25,6 +25,18 @@ final class TemporaryDirectory {
         return connection
     }
 
+    /// A database at schema `version` with code OLD1 (id 1) and the clicks `values` lists, as
+    /// `(code_id, ip, path, flag, counted_seq, created_at)` tuples.
+    func database(atVersion version: Int, clicks values: String) throws -> SQLiteConnection {
+        try database(
+            atVersion: version,
+            rows: """
+                INSERT INTO referral_codes (code, wallet, created_at) VALUES ('OLD1', 'w', 1);
+                INSERT INTO clicks (code_id, ip, path, flag, counted_seq, created_at) VALUES \(values);
+                """
+        )
+    }
+
     deinit {
         if let directory = opendir(path) {
             while let entry = readdir(directory) {

@@ -36,11 +36,31 @@ extension ReferralStore {
     static let clickDecisionSQL = """
         SELECT latest.seq, coalesce(?2, CASE
             WHEN ?4 = 0 THEN 'rate-limited'
-            WHEN EXISTS (SELECT 1 FROM clicks WHERE ip = ?1 AND flag IS NULL
-                AND counted_seq = latest.seq - ?4 + 1 AND created_at > ?3 - 3600) THEN 'rate-limited'
+            WHEN EXISTS (SELECT 1 FROM recent_counted_clicks WHERE ip = ?1
+                AND seq = latest.seq - ?4 + 1 AND created_at > ?3 - 3600) THEN 'rate-limited'
         END)
-        FROM (SELECT coalesce(max(counted_seq), 0) AS seq FROM clicks WHERE ip = ?1 AND flag IS NULL) AS latest
+        FROM (SELECT coalesce(max(seq), 0) AS seq FROM recent_counted_clicks WHERE ip = ?1) AS latest
         """
+
+    /// How many rows of `recent_counted_clicks` one sweep looks at (see `sweepCountedClicks`).
+    static let sweepRows = 16
+
+    /// Where a sweep from `?1` at `?2` starts: 2 from the IP's first row, which has left the hour;
+    /// 1 after the IP's rows, the next IP's first having left it; 0 nowhere.
+    static let sweepStartSQL = """
+        SELECT CASE
+            WHEN (SELECT created_at FROM recent_counted_clicks WHERE ip = ?1 ORDER BY seq LIMIT 1) <= ?2 - 3600 THEN 2
+            WHEN (SELECT created_at FROM recent_counted_clicks WHERE ip > ?1 ORDER BY ip, seq LIMIT 1) <= ?2 - 3600 THEN 1
+            ELSE 0
+        END
+        """
+
+    /// The rows a sweep looks at: `?3` of them from `(?1, ?2)` on.
+    static let sweepRowsSQL = """
+        SELECT ip, seq, created_at FROM recent_counted_clicks WHERE (ip, seq) >= (?1, ?2) ORDER BY ip, seq LIMIT ?3
+        """
+
+    static let deleteCountedClickSQL = "DELETE FROM recent_counted_clicks WHERE ip = ? AND seq = ?"
 
     static let insertClickSQL = """
         INSERT INTO clicks (code_id, ip, user_agent, referer, path, wallet, flag, counted_seq, created_at)
@@ -67,8 +87,9 @@ extension ReferralStore {
     /// Statements run one after another, in order, so each click's limit decision sees the clicks
     /// before it: exactly `limitPerHour` clicks per IP and hour are counted. Counted clicks are
     /// numbered per IP (`counted_seq`); a new click is over the limit when the counted click
-    /// `limitPerHour - 1` places before the latest is less than an hour old. Two probes of a unique
-    /// index, whatever the limit (a count would walk up to `limitPerHour` rows).
+    /// `limitPerHour - 1` places before the latest is less than an hour old. Two probes of the
+    /// IP's last hour of counted clicks (`recent_counted_clicks`), whatever the limit (a count
+    /// would walk up to `limitPerHour` rows) and however many clicks are stored.
     ///
     /// - Parameters:
     ///   - links: the links, in the order their clicks are stored.
@@ -89,7 +110,8 @@ extension ReferralStore {
             // A code is looked up once per batch, however many of its links the batch holds: no
             // statement of the batch changes a code, so the row read first stays true to its end.
             var found: [String: ReferralCodeRecord?] = [:]
-            return try zip(links, codes).map { link, text in
+            var first: NewClick?
+            let stored: [Result<StoredClick?, any Error>] = try zip(links, codes).map { link, text in
                 guard let text else { return .success(nil) }
                 do {
                     let record: ReferralCodeRecord?
@@ -100,7 +122,9 @@ extension ReferralStore {
                         found[text] = record
                     }
                     guard let code = record, code.active else { return .success(nil) }
-                    let flag = try Self.insertClick(link.click(code), limitPerHour: limitPerHour, on: connection)
+                    let click = link.click(code)
+                    let flag = try Self.insertClick(click, limitPerHour: limitPerHour, on: connection)
+                    if first == nil { first = click }
                     return .success(StoredClick(code: code, flag: flag))
                 } catch {
                     // SQLite undoes a failed statement alone, unless it rolled back the whole
@@ -109,6 +133,8 @@ extension ReferralStore {
                     return .failure(error)
                 }
             }
+            if let first { Self.sweepCountedClicks(near: first.ip, at: first.createdAt, on: connection) }
+            return stored
         }
     }
 
@@ -118,7 +144,45 @@ extension ReferralStore {
     /// - Throws: `SQLiteError`.
     @discardableResult
     public func recordClick(_ click: NewClick, limitPerHour: Int) throws -> ClickFlag? {
-        try gate.commitTogether(on: connection) { try Self.insertClick(click, limitPerHour: limitPerHour, on: $0) }
+        try gate.commitTogether(on: connection) {
+            let flag = try Self.insertClick(click, limitPerHour: limitPerHour, on: $0)
+            Self.sweepCountedClicks(near: click.ip, at: click.createdAt, on: $0)
+            return flag
+        }
+    }
+
+    /// Removes rows of `recent_counted_clicks` that have left the hour before `time` near `ip`, the
+    /// address of a click just stored: no decision reads them again. When the IP's first row or
+    /// the next IP's first has left the hour (an IP's rows are in time order by number), it looks
+    /// at the `sweepRows` rows from there and deletes those that have.
+    ///
+    /// Once per set of clicks stored together, from the first one's address: on the pages that
+    /// click has just read and written, so it writes no other page unless it removes rows there.
+    /// Addresses arrive in no order, so sweeps land all over the table, as new rows do, and take
+    /// old rows out about as fast as they come in: the table holds an hour or two of clicks, and
+    /// the limit's pages stay few, however many clicks are stored. Best effort: a row left behind
+    /// waits for a later sweep (no decision reads a row more than an hour old), so a failure here
+    /// must not fail the clicks.
+    static func sweepCountedClicks(near ip: String, at time: Int64, on connection: SQLiteConnection) {
+        guard
+            let start = try? connection.statement(sweepStartSQL).firstRow(
+                [.text(ip), .integer(time)],
+                { $0.int64(0) }
+            ),
+            start > 0
+        else { return }
+        let from: [SQLiteValue?] = [.text(ip), .integer(start == 2 ? 0 : Int64.max), .integer(Int64(sweepRows))]
+        guard
+            let rows = try? connection.statement(sweepRowsSQL).rows(
+                from,
+                {
+                    (ip: $0.text(0) ?? "", seq: $0.int64(1), createdAt: $0.int64(2))
+                }
+            )
+        else { return }
+        for row in rows where row.createdAt <= time - 3600 {
+            try? connection.statement(deleteCountedClickSQL).execute([.text(row.ip), .integer(row.seq)])
+        }
     }
 
     /// Decides the click's flag and stores it; must run inside a write transaction (the batch's).
