@@ -79,6 +79,20 @@ struct RecentCountedClicksTests {
         #expect(rows.count <= 120, "\(rows.count) rows")
     }
 
+    @Test func addressesSeenOnceLeaveTooAsOthersArrive() throws {
+        let (store, code) = try makeStore()
+        // A day of clicks, one every 36 s, each from an address never seen before or after, in no
+        // order of address (7,919 is prime to 2,400, so the addresses are a permutation).
+        for index in 0..<2_400 {
+            let address = "10.\(index * 7_919 % 2_400 / 256).\(index * 7_919 % 256).1"
+            try store.recordClick(click(code, ip: address, at: Int64(index) * 36), limitPerHour: 100)
+        }
+        let rows = try recent(store.connection)
+        // The last hour holds 100 of the 2,400 clicks; the sweeps near each new address have taken
+        // out nearly all the others (112 rows when written; without sweeps, 2,400).
+        #expect(rows.count <= 150, "\(rows.count) rows")
+    }
+
     @Test func aSweepSearchesByKeyAndNeverScans() throws {
         let (store, _) = try makeStore()
         for (sql, parameters) in [
