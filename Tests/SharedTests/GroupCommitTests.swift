@@ -42,18 +42,7 @@ struct GroupCommitTests {
         return store
     }
 
-    func click(_ codeID: Int64, ip: String) -> NewClick {
-        NewClick(
-            codeID: codeID,
-            ip: ip,
-            userAgent: nil,
-            referer: nil,
-            path: "/r/X",
-            wallet: nil,
-            flag: nil,
-            createdAt: 1_000
-        )
-    }
+    func click(_ codeID: Int64, ip: String) -> NewClick { .from(ip, on: codeID, at: 1_000) }
 
     /// Runs `first` as the leader of a batch and holds that batch until every one of `others` has
     /// been handed in (from its own thread and connection), so they all share the next commit.

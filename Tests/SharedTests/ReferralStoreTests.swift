@@ -13,16 +13,7 @@ struct ReferralStoreTests {
     }
 
     func click(_ codeID: Int64, ip: String, at time: Int64, flag: ClickFlag? = nil) -> NewClick {
-        NewClick(
-            codeID: codeID,
-            ip: ip,
-            userAgent: "UA",
-            referer: nil,
-            path: "/r/X",
-            wallet: nil,
-            flag: flag,
-            createdAt: time
-        )
+        .from(ip, on: codeID, at: time, flag: flag)
     }
 
     @Test func codesAreUniqueAndFoundCaseInsensitively() throws {
