@@ -86,8 +86,7 @@ final class GroupCommit: @unchecked Sendable {
             waiting.removeFirst(batch.count)
             lock.unlock()
             if self.connection == nil {
-                self.connection = try? SQLiteConnection(path: connection.path, readOnly: connection.readOnly)
-                self.connection?.checkpointer = gate.checkpointer
+                self.connection = try? gate.connection(path: connection.path, readOnly: connection.readOnly)
             }
             let outcomes = Self.commit(batch, on: self.connection ?? connection, gate: gate)
             commits.add(1, ordering: .relaxed)

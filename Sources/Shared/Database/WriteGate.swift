@@ -17,6 +17,16 @@ public final class WriteGate: Sendable {
         self.checkpointer = checkpointer
     }
 
+    /// Opens a connection that writes through this gate: its commits leave the WAL to the gate's
+    /// checkpointer, as every writer of the gate must (one inline would stall the others).
+    ///
+    /// - Throws: `SQLiteError` when the file cannot be opened.
+    func connection(path: String, readOnly: Bool = false) throws -> SQLiteConnection {
+        let connection = try SQLiteConnection(path: path, readOnly: readOnly)
+        connection.checkpointer = checkpointer
+        return connection
+    }
+
     /// Runs `body` while holding the gate.
     ///
     /// - Parameter body: the write.

@@ -45,13 +45,14 @@ extension ReferralStore {
     /// How many rows of `recent_counted_clicks` one sweep looks at (see `sweepCountedClicks`).
     static let sweepRows = 16
 
-    /// Where a sweep from `?1` at `?2` starts: 2 from the IP's first row, which has left the hour;
-    /// 1 after the IP's rows, the next IP's first having left it; 0 nowhere.
+    /// The `seq` of `?1` a sweep at `?2` starts from: 0 (the IP's first row) when that row has left
+    /// the hour, the largest integer (after the IP's rows) when the next IP's first has; NULL: no
+    /// sweep.
     static let sweepStartSQL = """
         SELECT CASE
-            WHEN (SELECT created_at FROM recent_counted_clicks WHERE ip = ?1 ORDER BY seq LIMIT 1) <= ?2 - 3600 THEN 2
-            WHEN (SELECT created_at FROM recent_counted_clicks WHERE ip > ?1 ORDER BY ip, seq LIMIT 1) <= ?2 - 3600 THEN 1
-            ELSE 0
+            WHEN (SELECT created_at FROM recent_counted_clicks WHERE ip = ?1 ORDER BY seq LIMIT 1) <= ?2 - 3600 THEN 0
+            WHEN (SELECT created_at FROM recent_counted_clicks WHERE ip > ?1 ORDER BY ip, seq LIMIT 1) <= ?2 - 3600
+                THEN 9223372036854775807
         END
         """
 
@@ -165,13 +166,13 @@ extension ReferralStore {
     /// must not fail the clicks.
     static func sweepCountedClicks(near ip: String, at time: Int64, on connection: SQLiteConnection) {
         guard
-            let start = try? connection.statement(sweepStartSQL).firstRow(
+            let found = try? connection.statement(sweepStartSQL).firstRow(
                 [.text(ip), .integer(time)],
-                { $0.int64(0) }
+                { $0.isNull(0) ? nil : $0.int64(0) }
             ),
-            start > 0
+            let seq = found
         else { return }
-        let from: [SQLiteValue?] = [.text(ip), .integer(start == 2 ? 0 : Int64.max), .integer(Int64(sweepRows))]
+        let from: [SQLiteValue?] = [.text(ip), .integer(seq), .integer(Int64(sweepRows))]
         guard
             let rows = try? connection.statement(sweepRowsSQL).rows(
                 from,

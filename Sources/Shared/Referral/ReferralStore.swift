@@ -13,8 +13,7 @@ public final class ReferralStore {
     ///   - readOnly: open without write access (reports, and tests of a read-only database).
     /// - Throws: `SQLiteError` when the file cannot be opened.
     public init(path: String, gate: WriteGate, readOnly: Bool = false) throws {
-        connection = try SQLiteConnection(path: path, readOnly: readOnly)
-        connection.checkpointer = gate.checkpointer
+        connection = try gate.connection(path: path, readOnly: readOnly)
         self.gate = gate
     }
 
